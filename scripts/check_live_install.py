@@ -1,0 +1,117 @@
+"""Install and upgrade crm_standard_process on a database already in use.
+
+Usage: python check_live_install.py ODOO_CONF ODOO_BIN
+
+1. creates the database with crm and contacts (and Odoo's demo data: stages,
+   teams, partners, leads), then customises it as a company would: renamed
+   stages and teams, its own partner tags, one of them named like ours;
+2. installs crm_standard_process, then upgrades it (-u);
+3. checks after each step that the company's stages, teams, tags, partners
+   and leads are exactly as they were. Odoo's log is checked by the caller.
+"""
+
+import configparser
+import subprocess
+import sys
+
+import psycopg2
+
+MARKER = "crm_standard_process: live install starts"
+
+SNAPSHOT_QUERIES = {
+    "stages": "SELECT id, name::text, sequence, fold, is_won, team_id"
+    " FROM crm_stage ORDER BY id",
+    "teams": "SELECT id, name::text, user_id, active, sequence"
+    " FROM crm_team ORDER BY id",
+    "tags": "SELECT id, name::text, parent_id, color, active"
+    " FROM res_partner_category ORDER BY id",
+    "partners": "SELECT id, name, user_id, active, email, phone,"
+    " category_count FROM res_partner"
+    " LEFT JOIN (SELECT partner_id, count(*) AS category_count"
+    " FROM res_partner_res_partner_category_rel GROUP BY partner_id) cats"
+    " ON cats.partner_id = res_partner.id ORDER BY id",
+    "leads": "SELECT id, name, stage_id, user_id, team_id, partner_id,"
+    " expected_revenue, active FROM crm_lead ORDER BY id",
+}
+
+CUSTOMISATIONS = [
+    "UPDATE crm_stage SET name = jsonb_build_object('en_US', 'Qualified (our way)'),"
+    " sequence = 7 WHERE id = (SELECT min(id) FROM crm_stage WHERE NOT is_won)",
+    "UPDATE crm_team SET name = jsonb_build_object('en_US', 'Key Accounts East')"
+    " WHERE id = (SELECT min(id) FROM crm_team)",
+    "INSERT INTO res_partner_category (name, color, active)"
+    ' VALUES (\'{"en_US": "Intended product"}\', 3, true),'
+    ' (\'{"en_US": "Our strategic accounts"}\', 5, true)',
+    "INSERT INTO res_partner_res_partner_category_rel (category_id, partner_id)"
+    " SELECT (SELECT max(id) FROM res_partner_category), id FROM res_partner"
+    " WHERE is_company ORDER BY id LIMIT 3",
+]
+
+
+def odoo(conf, odoo_bin, *args):
+    command = [sys.executable, odoo_bin, "-c", conf, "--stop-after-init", *args]
+    print("$", " ".join(command[1:]), flush=True)
+    subprocess.run(command, check=True)
+
+
+def read_options(conf):
+    parser = configparser.ConfigParser()
+    parser.read(conf)
+    return parser["options"]
+
+
+def connect(conf):
+    options = read_options(conf)
+    password = options.get("db_password")
+    return psycopg2.connect(
+        dbname=options["db_name"],
+        host=options["db_host"],
+        port=options["db_port"],
+        user=options["db_user"],
+        password=None if password == "False" else password,
+    )
+
+
+def snapshot(conf):
+    with connect(conf) as connection, connection.cursor() as cursor:
+        result = {}
+        for name, query in SNAPSHOT_QUERIES.items():
+            cursor.execute(query)
+            result[name] = cursor.fetchall()
+        return result
+
+
+def compare(before, after, step):
+    failures = 0
+    for name, rows in before.items():
+        kept = [row for row in after[name] if row[0] <= rows[-1][0]] if rows else []
+        if kept != rows:
+            failures += 1
+            changed = [
+                (old, new) for old, new in zip(rows, kept, strict=False) if old != new
+            ]
+            print(f"FAILED after {step}: the company's {name} changed: {changed[:5]}")
+        else:
+            print(f"ok after {step}: {len(rows)} {name} of the company unchanged")
+    return failures
+
+
+def main(conf, odoo_bin):
+    odoo(conf, odoo_bin, "-i", "crm,contacts")
+    with connect(conf) as connection, connection.cursor() as cursor:
+        for statement in CUSTOMISATIONS:
+            cursor.execute(statement)
+    before = snapshot(conf)
+    with open(read_options(conf)["logfile"], "a", encoding="utf-8") as log:
+        log.write(MARKER + "\n")
+    odoo(conf, odoo_bin, "-i", "crm_standard_process")
+    failures = compare(before, snapshot(conf), "install")
+    odoo(conf, odoo_bin, "-u", "crm_standard_process")
+    failures += compare(before, snapshot(conf), "upgrade")
+    checks = 2 * len(SNAPSHOT_QUERIES)
+    print(f"live install: {checks - failures} passed, {failures} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(*sys.argv[1:3]))
