@@ -1,0 +1,42 @@
+{
+    "name": "CRM Standard Process",
+    "summary": "The sales department's standard customer process in CRM and "
+    "Contacts: profiles, grading, follow-ups, complaints, team access",
+    "version": "18.0.1.0.0",
+    "category": "Sales/CRM",
+    "author": "crm_standard_process contributors",
+    "license": "LGPL-3",
+    "depends": ["crm", "contacts", "mail", "resource"],
+    "data": [
+        "security/crm_standard_process_groups.xml",
+        "security/ir.model.access.csv",
+        "security/crm_lead_security.xml",
+        "security/res_partner_security.xml",
+        "security/crm_complaint_ticket_security.xml",
+        "data/ir_sequence_data.xml",
+        "data/mail_activity_type_data.xml",
+        "data/crm_need_type_data.xml",
+        "data/res_partner_category_data.xml",
+        "data/crm_complaint_ticket_data.xml",
+        "data/ir_cron_data.xml",
+        "views/res_partner_views.xml",
+        "views/crm_lead_views.xml",
+        "views/crm_need_type_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/crm_complaint_ticket_views.xml",
+        "views/crm_complaint_sla_views.xml",
+        "wizards/crm_profile_send_back_wizard_views.xml",
+        "views/crm_standard_process_menus.xml",
+    ],
+    "demo": [
+        "demo/res_users_demo.xml",
+        "demo/res_partner_demo.xml",
+        "demo/crm_complaint_ticket_demo.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "crm_standard_process/static/tests/tours/*.js",
+        ],
+    },
+    "installable": True,
+}

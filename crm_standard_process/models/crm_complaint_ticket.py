@@ -1,0 +1,637 @@
+import logging
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL, email_normalize, html2plaintext
+
+from .. import sla_clock
+
+_logger = logging.getLogger(__name__)
+
+TICKET_SCOPES = [
+    ("sales_service", "Sales Service"),
+    ("product_technical", "Product / Technical"),
+]
+TICKET_PRIORITIES = [("0", "Low"), ("1", "Medium"), ("2", "High")]
+TICKET_TYPES = [
+    ("complaint", "Complaint"),
+    ("feedback", "Feedback"),
+    ("inquiry", "Inquiry"),
+    ("suggestion", "Suggestion"),
+]
+OPEN_STATES = ("new", "in_progress")
+# Escalation ladder: 1 warns owner and handler, 2 the team manager (at the
+# breach), 3 the sales admins (a policy-defined delay after the breach).
+LEVEL_WARNING, LEVEL_BREACH, LEVEL_ADMIN = 1, 2, 3
+
+
+class CrmComplaintTicket(models.Model):
+    _name = "crm.complaint.ticket"
+    _description = "Complaint / Feedback Ticket"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "priority desc, id desc"
+    _check_company_auto = True
+    _rec_names_search = ["name", "subject"]
+
+    name = fields.Char(
+        string="Number", readonly=True, copy=False, default="/", index="trigram"
+    )
+    subject = fields.Char(required=True, tracking=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        tracking=True,
+        index=True,
+        domain="[('is_company', '=', True)]",
+    )
+    contact_id = fields.Many2one(
+        "res.partner", domain="[('parent_id', '=', partner_id)]", tracking=True
+    )
+    lead_id = fields.Many2one(
+        "crm.lead",
+        string="Opportunity",
+        domain="[('partner_id', 'child_of', partner_id)]",
+    )
+    scope = fields.Selection(
+        TICKET_SCOPES, required=True, default="sales_service", tracking=True
+    )
+    ticket_type = fields.Selection(
+        TICKET_TYPES, string="Type", required=True, default="complaint", tracking=True
+    )
+    channel = fields.Selection(
+        [
+            ("phone", "Phone"),
+            ("email", "E-mail"),
+            ("visit", "Visit"),
+            ("survey", "Survey"),
+            ("web", "Web"),
+        ],
+        default="phone",
+    )
+    priority = fields.Selection(TICKET_PRIORITIES, default="1", tracking=True)
+    description = fields.Html()
+    user_id = fields.Many2one(
+        "res.users",
+        string="Owner",
+        tracking=True,
+        index=True,
+        compute="_compute_user_id",
+        store=True,
+        readonly=False,
+        domain="[('share', '=', False)]",
+        help="The account manager in charge; by default the customer's.",
+    )
+    handler_id = fields.Many2one(
+        "res.users",
+        tracking=True,
+        index="btree_not_null",
+        domain="[('share', '=', False)]",
+        help="The after-sales or technical colleague who solves a product issue.",
+    )
+    team_id = fields.Many2one(
+        "crm.team",
+        compute="_compute_team_id",
+        store=True,
+        readonly=False,
+        tracking=True,
+        index="btree_not_null",
+    )
+    state = fields.Selection(
+        [
+            ("new", "New"),
+            ("in_progress", "In Progress"),
+            ("solved", "Solved"),
+            ("closed", "Closed"),
+            ("cancelled", "Cancelled"),
+        ],
+        default="new",
+        required=True,
+        tracking=True,
+        index=True,
+    )
+    resolution = fields.Html(string="Solution")
+    root_cause = fields.Text()
+    preventive_action = fields.Text()
+    satisfaction = fields.Selection(
+        [("1", "1"), ("2", "2"), ("3", "3"), ("4", "4"), ("5", "5")],
+        tracking=True,
+        help="The customer's satisfaction at closing, 1 (poor) to 5 (excellent).",
+    )
+    cancel_reason = fields.Text(tracking=True)
+    reopen_count = fields.Integer(readonly=True, copy=False)
+    # SLA clock
+    sla_id = fields.Many2one(
+        "crm.complaint.sla",
+        string="SLA Policy",
+        compute="_compute_sla_id",
+        store=True,
+        readonly=False,
+    )
+    sla_start_date = fields.Datetime(
+        string="Received On", default=fields.Datetime.now, required=True, readonly=True
+    )
+    response_deadline = fields.Datetime(
+        compute="_compute_sla_deadlines", store=True, tracking=True
+    )
+    resolution_deadline = fields.Datetime(
+        compute="_compute_sla_deadlines", store=True, tracking=True
+    )
+    sla_deadline = fields.Datetime(
+        string="Next Deadline",
+        compute="_compute_sla_deadlines",
+        store=True,
+        index="btree_not_null",
+        help="The deadline the ticket runs against now: response, then resolution.",
+    )
+    sla_warning_date = fields.Datetime(
+        string="SLA Warning Date", compute="_compute_sla_deadlines", store=True
+    )
+    next_escalation_date = fields.Datetime(
+        compute="_compute_next_escalation_date",
+        store=True,
+        index="btree_not_null",
+        help="When the next escalation level falls due.",
+    )
+    escalation_level = fields.Integer(
+        readonly=True,
+        copy=False,
+        help="Escalation levels already notified for the current deadline: 1 owner "
+        "and handler, 2 team manager, 3 sales admins.",
+    )
+    sla_status = fields.Selection(
+        [("on_track", "On Track"), ("at_risk", "At Risk"), ("breached", "Breached")],
+        string="SLA Status",
+        default="on_track",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        index=True,
+    )
+    is_waiting_customer = fields.Boolean(
+        string="Waiting on Customer", readonly=True, copy=False, tracking=True
+    )
+    paused_since = fields.Datetime(readonly=True, copy=False)
+    paused_working_hours = fields.Float(readonly=True, copy=False)
+    paused_clock_hours = fields.Float(readonly=True, copy=False)
+    responded_date = fields.Datetime(string="Responded On", readonly=True, copy=False)
+    solved_date = fields.Datetime(string="Solved On", readonly=True, copy=False)
+    closed_date = fields.Datetime(string="Closed On", readonly=True, copy=False)
+    response_time = fields.Float(
+        string="Time to Response (h)", readonly=True, copy=False, aggregator="avg"
+    )
+    resolution_time = fields.Float(
+        string="Time to Resolution (h)", readonly=True, copy=False, aggregator="avg"
+    )
+    response_sla_met = fields.Boolean(
+        string="Response SLA Met", readonly=True, copy=False
+    )
+    resolution_sla_met = fields.Boolean(
+        string="Resolution SLA Met", readonly=True, copy=False
+    )
+
+    # computes
+
+    @api.depends("partner_id")
+    def _compute_user_id(self):
+        for ticket in self:
+            ticket.user_id = (
+                ticket.partner_id.commercial_partner_id.user_id or ticket.user_id
+            )
+
+    @api.depends("partner_id", "user_id")
+    def _compute_team_id(self):
+        for ticket in self:
+            ticket.team_id = (
+                ticket.partner_id.commercial_partner_id.team_id
+                or ticket.user_id.sale_team_id
+                or ticket.team_id
+            )
+
+    @api.depends("scope", "priority", "ticket_type", "company_id")
+    def _compute_sla_id(self):
+        for ticket in self:
+            ticket.sla_id = self.env["crm.complaint.sla"]._find_for(ticket)
+
+    @api.depends(
+        "sla_id",
+        "sla_start_date",
+        "responded_date",
+        "paused_working_hours",
+        "paused_clock_hours",
+    )
+    def _compute_sla_deadlines(self):
+        for ticket in self:
+            policy = ticket.sla_id
+            if not policy:
+                ticket.update(dict.fromkeys(ticket._sla_schedule_fields(), False))
+                continue
+            ticket.response_deadline = ticket._sla_moment(
+                policy.response_hours, policy.response_clock
+            )
+            ticket.resolution_deadline = ticket._sla_moment(
+                policy.resolution_hours, policy.resolution_clock
+            )
+            if ticket.responded_date:
+                hours, clock = policy.resolution_hours, policy.resolution_clock
+                ticket.sla_deadline = ticket.resolution_deadline
+            else:
+                hours, clock = policy.response_hours, policy.response_clock
+                ticket.sla_deadline = ticket.response_deadline
+            ticket.sla_warning_date = ticket._sla_moment(
+                hours * policy.warning_percent / 100.0, clock
+            )
+
+    # The escalation cron changes the level in batches: this compute stays
+    # cheap (no calendar) so that a batch costs the same for 10 or 100 tickets.
+    @api.depends("escalation_level", "sla_warning_date", "sla_deadline")
+    def _compute_next_escalation_date(self):
+        for ticket in self:
+            if not ticket.sla_deadline:
+                ticket.next_escalation_date = False
+                continue
+            ticket.next_escalation_date = {
+                0: ticket.sla_warning_date,
+                LEVEL_WARNING: ticket.sla_deadline,
+                LEVEL_BREACH: sla_clock.add_hours(
+                    ticket.sla_deadline, ticket.sla_id.escalate_admin_hours
+                ),
+            }.get(ticket.escalation_level, False)
+
+    # constraints
+
+    @api.constrains("satisfaction", "state")
+    def _check_closed_satisfaction(self):
+        for ticket in self:
+            if ticket.state == "closed" and not ticket.satisfaction:
+                raise ValidationError(
+                    self.env._(
+                        "%(ticket)s can only be closed with the customer's "
+                        "satisfaction score (1 to 5).",
+                        ticket=ticket.display_name,
+                    )
+                )
+
+    # CRUD
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                company = self.env["res.company"].browse(vals.get("company_id"))
+                vals["name"] = (
+                    self.env["ir.sequence"]
+                    .with_company(company or self.env.company)
+                    .next_by_code("crm.complaint.ticket")
+                    or "/"
+                )
+        return super().create(vals_list)
+
+    @api.depends("name", "subject")
+    def _compute_display_name(self):
+        for ticket in self:
+            ticket.display_name = f"{ticket.name} {ticket.subject or ''}".strip()
+
+    # actions
+
+    def action_start(self):
+        """The response has started: the response clock stops."""
+        self._check_state(("new",), self.env._("started"))
+        now = fields.Datetime.now()
+        for ticket in self:
+            ticket.write(
+                {
+                    "state": "in_progress",
+                    "responded_date": now,
+                    "escalation_level": 0,
+                    **ticket._measure("response", now),
+                }
+            )
+        self._refresh_sla_status()
+        return True
+
+    def action_solve(self):
+        self._check_state(OPEN_STATES, self.env._("solved"))
+        unsolved = self.filtered(lambda t: not _has_text(t.resolution))
+        if unsolved:
+            raise UserError(
+                self.env._(
+                    "Describe the solution before solving %(tickets)s.",
+                    tickets=", ".join(unsolved.mapped("display_name")),
+                )
+            )
+        now = fields.Datetime.now()
+        for ticket in self:
+            values = {
+                "state": "solved",
+                "solved_date": now,
+                "is_waiting_customer": False,
+            }
+            if not ticket.responded_date:
+                values.update(responded_date=now, **ticket._measure("response", now))
+            ticket._resume_clock(now)
+            ticket.write({**values, **ticket._measure("resolution", now)})
+        self._refresh_sla_status()
+        return True
+
+    def action_close(self):
+        """The customer confirmed the solution and gave a satisfaction score."""
+        self._check_state(("solved",), self.env._("closed"))
+        missing = self.filtered(lambda t: not t.satisfaction)
+        if missing:
+            raise UserError(
+                self.env._(
+                    "Record the customer's satisfaction (1 to 5) before closing "
+                    "%(tickets)s.",
+                    tickets=", ".join(missing.mapped("display_name")),
+                )
+            )
+        self.write({"state": "closed", "closed_date": fields.Datetime.now()})
+        return True
+
+    def action_cancel(self):
+        self._check_state(OPEN_STATES, self.env._("cancelled"))
+        missing = self.filtered(lambda t: not (t.cancel_reason or "").strip())
+        if missing:
+            raise UserError(
+                self.env._(
+                    "Give the reason for cancelling %(tickets)s.",
+                    tickets=", ".join(missing.mapped("display_name")),
+                )
+            )
+        self.write({"state": "cancelled", "is_waiting_customer": False})
+        return True
+
+    def action_reopen(self):
+        """The customer disagrees with the solution: work goes on."""
+        self._check_state(("solved",), self.env._("reopened"))
+        for ticket in self:
+            ticket.write(
+                {
+                    "state": "in_progress",
+                    "reopen_count": ticket.reopen_count + 1,
+                    "satisfaction": False,
+                    "solved_date": False,
+                }
+            )
+        self._refresh_sla_status()
+        return True
+
+    def action_wait_customer(self):
+        """Pause the SLA clock while the ticket waits on the customer."""
+        self._check_state(OPEN_STATES, self.env._("paused"))
+        self.filtered(lambda t: not t.is_waiting_customer).write(
+            {"is_waiting_customer": True, "paused_since": fields.Datetime.now()}
+        )
+        return True
+
+    def action_resume(self):
+        """The customer answered: the clock resumes, deadlines move by the pause."""
+        now = fields.Datetime.now()
+        for ticket in self.filtered("is_waiting_customer"):
+            ticket._resume_clock(now)
+        self._refresh_sla_status()
+        return True
+
+    # mail
+
+    @api.model
+    def message_new(self, msg_dict, custom_values=None):
+        """A ticket from an e-mail to the complaints alias."""
+        email = email_normalize(msg_dict.get("email_from") or "")
+        sender = email and self.env["res.partner"].search(
+            [("email_normalized", "=", email)], limit=1
+        )
+        values = {
+            "subject": msg_dict.get("subject") or self.env._("E-mail without subject"),
+            "channel": "email",
+            "description": msg_dict.get("body"),
+        }
+        if sender:
+            values["partner_id"] = sender.commercial_partner_id.id
+            values["contact_id"] = sender.id if sender.parent_id else False
+        values.update(custom_values or {})
+        return super().message_new(msg_dict, custom_values=values)
+
+    def message_update(self, msg_dict, update_vals=None):
+        """A customer's reply reopens a solved ticket, and ends a pause."""
+        result = super().message_update(msg_dict, update_vals=update_vals)
+        email = email_normalize(msg_dict.get("email_from") or "")
+        from_customer = self.filtered(
+            lambda t: (
+                email
+                and email
+                in (t.partner_id | t.partner_id.child_ids).mapped("email_normalized")
+            )
+        )
+        from_customer.filtered(lambda t: t.state == "solved").action_reopen()
+        from_customer.filtered("is_waiting_customer").action_resume()
+        return result
+
+    # SLA business methods
+
+    def _sla_schedule_fields(self):
+        return [
+            "response_deadline",
+            "resolution_deadline",
+            "sla_deadline",
+            "sla_warning_date",
+        ]
+
+    def _sla_moment(self, hours, clock):
+        """``hours`` of the clock after the start, the pauses added."""
+        calendar = self.sla_id._calendar_for(clock, self.company_id)
+        paused = self.paused_working_hours if calendar else self.paused_clock_hours
+        return sla_clock.add_hours(self.sla_start_date, hours + paused, calendar)
+
+    def _measure(self, target, now):
+        """Time taken to reach ``target`` (response or resolution), net of pauses."""
+        policy = self.sla_id
+        if not policy:
+            return {}
+        clock = (
+            policy.response_clock if target == "response" else policy.resolution_clock
+        )
+        calendar = policy._calendar_for(clock, self.company_id)
+        paused = self.paused_working_hours if calendar else self.paused_clock_hours
+        taken = sla_clock.hours_between(self.sla_start_date, now, calendar) - paused
+        deadline = (
+            self.response_deadline if target == "response" else self.resolution_deadline
+        )
+        return {f"{target}_time": max(taken, 0.0), f"{target}_sla_met": now <= deadline}
+
+    def _resume_clock(self, now):
+        if not self.is_waiting_customer:
+            return
+        calendar = self.sla_id._calendar_for("working", self.company_id)
+        self.write(
+            {
+                "is_waiting_customer": False,
+                "paused_since": False,
+                "paused_working_hours": self.paused_working_hours
+                + sla_clock.hours_between(self.paused_since, now, calendar),
+                "paused_clock_hours": self.paused_clock_hours
+                + sla_clock.hours_between(self.paused_since, now),
+            }
+        )
+
+    def _check_state(self, allowed, verb):
+        wrong = self.filtered(lambda t: t.state not in allowed)
+        if wrong:
+            raise UserError(
+                self.env._(
+                    "%(tickets)s cannot be %(verb)s in its current status.",
+                    tickets=", ".join(wrong.mapped("display_name")),
+                    verb=verb,
+                )
+            )
+
+    def _refresh_sla_status(self, now=None):
+        """One UPDATE sets the SLA status of open tickets (all, for an empty self)."""
+        self.env.flush_all()
+        now = now or fields.Datetime.now()
+        where = SQL("state IN %s", OPEN_STATES)
+        if self:
+            where = SQL("%s AND id IN %s", where, tuple(self.ids))
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE crm_complaint_ticket
+                   SET sla_status = CASE
+                       WHEN is_waiting_customer THEN sla_status
+                       WHEN sla_deadline <= %(now)s THEN 'breached'
+                       WHEN sla_warning_date <= %(now)s THEN 'at_risk'
+                       ELSE 'on_track' END
+                 WHERE %(where)s AND sla_deadline IS NOT NULL
+                """,
+                now=now,
+                where=where,
+            )
+        )
+        self.invalidate_model(["sla_status"])
+
+    # crons
+
+    @api.model
+    def _cron_check_sla(self, batch_size=500):
+        """Notify each escalation level that fell due, once; refresh SLA statuses."""
+        now = fields.Datetime.now()
+        self._refresh_sla_status(now)
+        domain = [
+            ("state", "in", OPEN_STATES),
+            ("is_waiting_customer", "=", False),
+            ("next_escalation_date", "<=", now),
+        ]
+        tickets = self.search(
+            domain, limit=batch_size, order="next_escalation_date, id"
+        )
+        try:
+            with self.env.cr.savepoint():
+                tickets._escalate(now)
+        except Exception:
+            _logger.exception("Escalating the batch failed; retrying ticket by ticket")
+            for ticket in tickets:
+                try:
+                    with self.env.cr.savepoint():
+                        ticket._escalate(now)
+                except Exception:
+                    _logger.exception("Escalating %s failed", ticket.display_name)
+                    # try again in an hour rather than at every run
+                    ticket.next_escalation_date = sla_clock.add_hours(now, 1)
+        remaining = self.search_count(domain)
+        self.env["ir.cron"]._notify_progress(done=len(tickets), remaining=remaining)
+
+    def _escalate(self, now):
+        """Fire every level that fell due for these tickets, in a few batched writes."""
+        admins = self.env.ref("sales_team.group_sale_manager").users.filtered(
+            lambda u: not u.share
+        )
+        activities, notes = [], {}
+        by_level = {
+            LEVEL_WARNING: self.browse(),
+            LEVEL_BREACH: self.browse(),
+            LEVEL_ADMIN: self.browse(),
+        }
+        for ticket in self:
+            due = ticket._due_levels(now)
+            for level in due:
+                by_level[level] |= ticket
+            if due:
+                notes[ticket.id] = ticket._escalation_note(max(due))
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        for level, tickets in by_level.items():
+            for ticket in tickets:
+                for user in ticket._escalation_users(level, admins):
+                    activities.append(
+                        ticket._prepare_escalation_activity(user, level, todo)
+                    )
+        self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(
+            activities
+        )
+        if notes:
+            self.browse(list(notes))._message_log_batch(notes)
+        for level, tickets in by_level.items():
+            tickets.filtered(lambda t, lvl=level: t.escalation_level < lvl).write(
+                {"escalation_level": level}
+            )
+        self._refresh_sla_status(now)
+
+    def _due_levels(self, now):
+        policy = self.sla_id
+        due_at = {
+            LEVEL_WARNING: self.sla_warning_date,
+            LEVEL_BREACH: self.sla_deadline,
+            LEVEL_ADMIN: sla_clock.add_hours(
+                self.sla_deadline, policy.escalate_admin_hours
+            ),
+        }
+        return [
+            level
+            for level, moment in due_at.items()
+            if level > self.escalation_level and moment and moment <= now
+        ]
+
+    def _escalation_users(self, level, admins):
+        if level == LEVEL_WARNING:
+            return self.user_id | self.handler_id
+        if level == LEVEL_BREACH:
+            return self.team_id.user_id or self.user_id
+        return admins
+
+    def _escalation_note(self, level):
+        target = (
+            self.env._("resolution") if self.responded_date else self.env._("response")
+        )
+        if level == LEVEL_WARNING:
+            return self.env._(
+                "SLA at risk: the %(target)s is due on %(deadline)s.",
+                target=target,
+                deadline=fields.Datetime.to_string(self.sla_deadline),
+            )
+        return self.env._(
+            "SLA breached: the %(target)s was due on %(deadline)s; escalated to "
+            "%(who)s.",
+            target=target,
+            deadline=fields.Datetime.to_string(self.sla_deadline),
+            who=self.env._("the team manager")
+            if level == LEVEL_BREACH
+            else self.env._("the sales admins"),
+        )
+
+    def _prepare_escalation_activity(self, user, level, activity_type):
+        return {
+            "res_model_id": self.env["ir.model"]._get_id(self._name),
+            "res_id": self.id,
+            "activity_type_id": activity_type.id,
+            "user_id": user.id,
+            "date_deadline": fields.Date.context_today(self),
+            "summary": self._escalation_note(level),
+        }
+
+
+def _has_text(html):
+    """Whether an Html value holds more than empty markup."""
+    return bool(html2plaintext(html or "").strip())

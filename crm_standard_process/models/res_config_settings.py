@@ -1,0 +1,19 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    grade_a_threshold = fields.Monetary(
+        related="company_id.grade_a_threshold",
+        currency_field="company_currency_id",
+        readonly=False,
+    )
+    grade_b_threshold = fields.Monetary(
+        related="company_id.grade_b_threshold",
+        currency_field="company_currency_id",
+        readonly=False,
+    )
+    company_currency_id = fields.Many2one(
+        related="company_id.currency_id", string="Company Currency"
+    )

@@ -1,0 +1,1 @@
+from . import crm_profile_send_back_wizard

@@ -1,0 +1,109 @@
+"""ir_cron_complaint_sla: each escalation level fires once, batches stay batches."""
+
+from datetime import datetime
+from unittest.mock import patch
+
+from freezegun import freeze_time
+
+from odoo.tools import mute_logger
+
+from .complaint_common import ComplaintCase
+
+
+class TestComplaintSlaCron(ComplaintCase):
+    def _activities(self, tickets, user):
+        return self.env["mail.activity"].search(
+            [
+                ("res_model", "=", "crm.complaint.ticket"),
+                ("res_id", "in", tickets.ids),
+                ("user_id", "=", user.id),
+            ]
+        )
+
+    def _run(self, when, via_xmlid=False):
+        with freeze_time(when):
+            if via_xmlid:
+                self.env.ref(
+                    "crm_standard_process.ir_cron_complaint_sla"
+                ).method_direct_trigger()
+            else:
+                self.env["crm.complaint.ticket"]._cron_check_sla()
+
+    def test_each_level_fires_exactly_once(self):
+        """Warning, breach and admin levels notify the right people once each."""
+        ticket = self._ticket()
+        self._run(datetime(2026, 11, 23, 10, 0))
+        self.assertEqual(ticket.sla_status, "on_track")
+        self.assertFalse(self._activities(ticket, self.rep))
+        for minute in (35, 40):  # 75 % of 2 working hours is 10:30
+            self._run(datetime(2026, 11, 23, 10, minute))
+        self.assertEqual(ticket.sla_status, "at_risk")
+        self.assertEqual(len(self._activities(ticket, self.rep)), 1)
+        self.assertEqual(len(self._activities(ticket, self.handler)), 1)
+        for minute in (5, 10):  # due at 11:00
+            self._run(datetime(2026, 11, 23, 11, minute), via_xmlid=True)
+        self.assertEqual(ticket.sla_status, "breached")
+        self.assertEqual(len(self._activities(ticket, self.team_manager)), 1)
+        self.assertFalse(self._activities(ticket, self.sales_admin))
+        for minute in (5, 10):  # four hours after the breach
+            self._run(datetime(2026, 11, 23, 15, minute))
+        self.assertEqual(len(self._activities(ticket, self.sales_admin)), 1)
+        self.assertEqual(len(self._activities(ticket, self.rep)), 1)
+        self.assertEqual(ticket.escalation_level, 3)
+
+    def test_response_resets_the_ladder_for_the_resolution(self):
+        """Once responded, the ticket runs against its resolution deadline afresh."""
+        ticket = self._ticket()
+        self._run(datetime(2026, 11, 23, 10, 40))
+        with freeze_time(datetime(2026, 11, 23, 10, 45)):
+            ticket.action_start()
+        self.assertEqual((ticket.escalation_level, ticket.sla_status), (0, "on_track"))
+        self.assertEqual(ticket.sla_deadline, ticket.resolution_deadline)
+
+    def test_paused_tickets_are_not_escalated(self):
+        """A ticket waiting on the customer is left alone by the cron."""
+        ticket = self._ticket()
+        with freeze_time(datetime(2026, 11, 23, 9, 10)):
+            ticket.action_wait_customer()
+        self._run(datetime(2026, 11, 23, 16, 0))
+        self.assertEqual(ticket.escalation_level, 0)
+        self.assertFalse(self._activities(ticket, self.rep))
+
+    def test_a_failing_ticket_does_not_stop_the_batch(self):
+        """The other tickets are escalated; the failing one is retried later."""
+        tickets = self._ticket() | self._ticket() | self._ticket()
+        failing = tickets[1]
+        original = type(failing)._escalation_users
+
+        def escalation_users(ticket, level, admins):
+            if ticket == failing:
+                raise ValueError("mail server down")
+            return original(ticket, level, admins)
+
+        with (
+            patch.object(type(failing), "_escalation_users", escalation_users),
+            mute_logger("odoo.addons.crm_standard_process.models.crm_complaint_ticket"),
+        ):
+            self._run(datetime(2026, 11, 23, 10, 40))
+        self.assertEqual(tickets.mapped("escalation_level"), [1, 0, 1])
+        self.assertEqual(failing.next_escalation_date, datetime(2026, 11, 23, 11, 40))
+
+    def test_batch_query_count_is_flat(self):
+        """Escalating 10 or 100 tickets costs the same number of queries."""
+        counts = {}
+        for size in (1, 10, 100):  # the first run warms the caches
+            tickets = self.env["crm.complaint.ticket"]
+            for _n in range(size):
+                tickets |= self._ticket()
+            self.env.flush_all()
+            self.env.invalidate_all()
+            with freeze_time(datetime(2026, 11, 23, 10, 40)):
+                before = self.cr.sql_log_count
+                self.env["crm.complaint.ticket"]._cron_check_sla()
+                counts[size] = self.cr.sql_log_count - before
+            self.assertEqual(set(tickets.mapped("escalation_level")), {1})
+            tickets.write({"state": "cancelled", "cancel_reason": "done"})
+        # Odoo writes at most 100 rows a statement: the 200 activities of 100
+        # tickets (owner and handler) take one INSERT and one UPDATE more.
+        self.assertLessEqual(counts[100], counts[10] + 2, counts)
+        self.assertLessEqual(counts[10], 40, counts)

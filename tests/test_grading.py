@@ -1,0 +1,159 @@
+"""P3: A/B/C grading with company thresholds, override and confirmation."""
+
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tools import mute_logger
+
+from .common import CrmStandardProcessCase
+
+
+class TestGrading(CrmStandardProcessCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env.company
+        cls.company.write({"grade_a_threshold": 500000, "grade_b_threshold": 100000})
+        cls.customer = cls._customer("Graded Co", 0)
+
+    @classmethod
+    def _customer(cls, name, amount, **values):
+        return (
+            cls.env["res.partner"]
+            .with_context(default_profile_state="draft")
+            .create(
+                {
+                    "name": name,
+                    "is_company": True,
+                    "user_id": cls.rep.id,
+                    "team_id": cls.team_east.id,
+                    "expected_annual_amount": amount,
+                    **values,
+                }
+            )
+        )
+
+    def test_thresholds_are_inclusive_bounds(self):
+        """A from threshold A, B from threshold B, C below, bounds included."""
+        expected = {
+            500000: "a",
+            499999.99: "b",
+            100000: "b",
+            99999.99: "c",
+            0: "c",
+        }
+        for amount, grade in expected.items():
+            self.customer.expected_annual_amount = amount
+            self.assertEqual(self.customer.customer_grade, grade, f"amount {amount}")
+
+    def test_benchmark_and_need_clarity(self):
+        """A benchmark company is A; a clear need at least B; a vague one C."""
+        self.customer.is_industry_benchmark = True
+        self.assertEqual(self.customer.customer_grade, "a")
+        self.customer.write({"is_industry_benchmark": False, "need_clarity": "clear"})
+        self.assertEqual(self.customer.customer_grade, "b")
+        self.customer.need_clarity = "vague"
+        self.assertEqual(self.customer.customer_grade, "c")
+        self.customer.expected_annual_amount = 600000
+        self.assertEqual(self.customer.customer_grade, "a", "the amount says more")
+
+    def test_partners_outside_the_process_are_not_graded(self):
+        """A plain contact without an expected amount has no grade."""
+        self.assertFalse(
+            self.env["res.partner"].create({"name": "Plain"}).customer_grade
+        )
+
+    def test_invalid_thresholds_are_refused(self):
+        """Threshold A must be above B and both positive."""
+        for values in (
+            {"grade_a_threshold": 100000, "grade_b_threshold": 100000},
+            {"grade_a_threshold": 50000},
+            {"grade_b_threshold": -1},
+        ):
+            with self.assertRaises(ValidationError), self.env.cr.savepoint():
+                self.company.write(values)
+        self.assertEqual(self.company.grade_a_threshold, 500000)
+
+    def test_threshold_change_regrades_set_based_and_logs_it(self):
+        """Raising the thresholds re-grades in one statement, whatever the count."""
+        small = self.env["res.partner"]
+        for n in range(10):
+            small |= self._customer(f"Small {n}", 150000)
+        self.env.flush_all()
+        with self.assertQueryCount(__system__=9):
+            self.company.write({"grade_b_threshold": 200000})
+        many = self.env["res.partner"]
+        for n in range(50):
+            many |= self._customer(f"Many {n}", 250000)
+        self.env.flush_all()
+        with self.assertQueryCount(__system__=9):
+            self.company.write({"grade_b_threshold": 300000})
+        self.assertEqual(set((small | many).mapped("customer_grade")), {"c"})
+        self.assertIn("thresholds changed", many[0].message_ids[0].body)
+
+    def test_other_companies_customers_keep_their_grade(self):
+        """Only the company whose thresholds changed is re-graded."""
+        other_company = self.env["res.company"].create({"name": "Other Co"})
+        theirs = self._customer("Theirs", 150000, company_id=other_company.id)
+        self.assertEqual(theirs.customer_grade, "b")
+        self.company.write({"grade_b_threshold": 200000})
+        self.assertEqual(theirs.customer_grade, "b")
+        self.assertEqual(self._customer("Ours", 150000).customer_grade, "c")
+
+    def test_override_needs_a_reason_and_is_flagged(self):
+        """The grade in force is the override; a mismatch is flagged."""
+        with self.assertRaises(ValidationError), self.env.cr.savepoint():
+            self.customer.write({"grade_override": "a"})
+        self.customer.write(
+            {"grade_override": "a", "grade_override_reason": "Group headquarters"}
+        )
+        self.assertEqual(self.customer.computed_grade, "c")
+        self.assertEqual(self.customer.customer_grade, "a")
+        self.assertTrue(self.customer.grade_differs)
+
+    @mute_logger("odoo.models")
+    def test_manager_confirms_grade_and_a_change_asks_again(self):
+        """A confirmed grade is who/when; a new grade needs a new confirmation."""
+        with self.assertRaises(AccessError):
+            self.customer.with_user(self.rep).action_confirm_grade()
+        self.customer.with_user(self.team_manager).action_confirm_grade()
+        self.assertEqual(self.customer.confirmed_grade, "c")
+        self.assertEqual(self.customer.grade_confirmed_by_id, self.team_manager)
+        self.assertFalse(self.customer.grade_to_confirm)
+        Partner = self.env["res.partner"]
+        self.assertNotIn(
+            self.customer, Partner.search([("grade_to_confirm", "=", True)])
+        )
+        self.customer.expected_annual_amount = 200000
+        self.assertTrue(self.customer.grade_to_confirm)
+        self.assertIn(self.customer, Partner.search([("grade_to_confirm", "=", True)]))
+        self.assertNotIn(
+            self.customer, Partner.search([("grade_to_confirm", "=", False)])
+        )
+
+    def test_grade_changes_are_tracked(self):
+        """A grade change leaves a tracking value in the chatter."""
+        customer = self._customer("Tracked Co", 0).with_context(tracking_disable=False)
+        self.env.cr.precommit.run()  # the creation was not tracked; start afresh
+        customer.expected_annual_amount = 800000
+        self.env.cr.precommit.run()  # tracking values are written at commit
+        tracked = customer.message_ids.tracking_value_ids.field_id.mapped("name")
+        self.assertIn("customer_grade", tracked)
+        self.assertIn("expected_annual_amount", tracked)
+
+    def test_lead_grade_follows_customer_else_expected_revenue(self):
+        """A lead takes its customer's grade, else grades its expected revenue."""
+        lead = self.lead_rep
+        lead.expected_revenue = 120000
+        self.assertEqual(lead.customer_grade, "b")
+        lead.partner_id = self.customer.child_ids.create(
+            {"name": "Buyer", "parent_id": self.customer.id}
+        )
+        self.assertEqual(lead.customer_grade, "c")
+        self.customer.is_industry_benchmark = True
+        self.assertEqual(lead.customer_grade, "a")
+
+    def test_threshold_change_regrades_leads_without_graded_customer(self):
+        """Leads graded by revenue follow the new thresholds."""
+        self.lead_rep.expected_revenue = 150000
+        self.assertEqual(self.lead_rep.customer_grade, "b")
+        self.company.write({"grade_b_threshold": 200000})
+        self.assertEqual(self.lead_rep.customer_grade, "c")

@@ -1,0 +1,175 @@
+"""P1/P2: who is in the customer process, submit for review, activation."""
+
+from freezegun import freeze_time
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tests.common import users
+from odoo.tools import mute_logger
+
+from .common import CrmStandardProcessCase
+
+
+class TestProfileReview(CrmStandardProcessCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.need_type = cls.env.ref("crm_standard_process.need_type_equipment")
+        cls.source = cls.env["utm.source"].create({"name": "Trade fair"})
+        cls.customer = cls._customer("Sunrise Machinery Co., Ltd.", cls.rep)
+
+    @classmethod
+    def _customer(cls, name, owner, **values):
+        """A complete draft customer of ``owner``'s team, ready for review."""
+        return (
+            cls.env["res.partner"]
+            .with_context(default_profile_state="draft")
+            .create(
+                {
+                    "name": name,
+                    "is_company": True,
+                    "user_id": owner.id,
+                    "team_id": owner.sale_team_id.id,
+                    "need_type_id": cls.need_type.id,
+                    "source_id": cls.source.id,
+                    "child_ids": [(0, 0, {"name": f"Buyer of {name}"})],
+                    **values,
+                }
+            )
+        )
+
+    def test_partners_outside_the_process_have_no_profile_state(self):
+        """Users, vendors and plain contacts stay outside the customer process."""
+        vendor = self.env["res.partner"].create({"name": "Paper supplier"})
+        self.assertFalse(vendor.profile_state)
+        self.assertFalse(self.rep.partner_id.profile_state)
+
+    def test_customer_from_profiles_menu_starts_in_draft_and_contacts_stay_out(self):
+        """The Customer Profiles action makes drafts; their contacts stay outside."""
+        self.assertEqual(self.customer.profile_state, "draft")
+        self.assertTrue(self.customer.child_ids)
+        self.assertFalse(self.customer.child_ids.profile_state)
+
+    def test_submit_lists_missing_key_fields_and_writes_nothing(self):
+        """Submitting an incomplete profile names every missing key field."""
+        bare = (
+            self.env["res.partner"]
+            .with_context(default_profile_state="draft")
+            .create({"name": "Half-known Ltd", "is_company": True})
+        )
+        self.assertEqual(bare.profile_completeness, 7)
+        with self.assertRaisesRegex(UserError, "at least one contact") as caught:
+            bare.action_submit_review()
+        self.assertIn("Need Type", str(caught.exception))
+        self.assertIn("Source Channel", str(caught.exception))
+        self.assertEqual(bare.profile_state, "draft")
+
+    @users("csp_rep")
+    def test_rep_submits_complete_profile_and_team_leader_gets_review(self):
+        """A complete draft goes to review and its team leader gets an activity."""
+        customer = self.customer.with_user(self.env.user)
+        self.assertFalse(customer.missing_key_fields)
+        customer.action_submit_review()
+        self.assertEqual(customer.profile_state, "to_review")
+        review = customer.sudo().activity_ids
+        self.assertEqual(review.user_id, self.team_manager)
+        self.assertEqual(
+            review.activity_type_id,
+            self.env.ref("crm_standard_process.mail_activity_type_profile_review"),
+        )
+
+    def test_only_drafts_can_be_submitted(self):
+        """Submitting twice is refused with the current status in the message."""
+        self.customer.action_submit_review()
+        with self.assertRaisesRegex(UserError, "To Review"):
+            self.customer.action_submit_review()
+
+    @users("csp_rep")
+    @mute_logger("odoo.models")
+    def test_rep_cannot_activate(self):
+        """Activation is the team manager's or the sales admin's."""
+        self.customer.action_submit_review()
+        with self.assertRaises(AccessError):
+            self.customer.with_user(self.env.user).action_activate()
+        self.assertEqual(self.customer.profile_state, "to_review")
+
+    @mute_logger("odoo.models")
+    def test_team_manager_activates_own_teams_customers_only(self):
+        """A team manager cannot activate another team's customer."""
+        other = self._customer("Northern Steel", self.rep_other)
+        (self.customer | other).action_submit_review()
+        with self.assertRaises(AccessError):
+            other.with_user(self.team_manager).action_activate()
+        self.customer.with_user(self.team_manager).action_activate()
+        self.assertEqual(self.customer.profile_state, "active")
+        self.assertFalse(self.customer.activity_ids, "the review activity is closed")
+
+    @freeze_time("2031-03-10")  # a year no demo customer was activated in
+    def test_activation_draws_gap_free_yearly_archive_numbers(self):
+        """Numbers come at activation only, per type and year, without gaps."""
+        second = self._customer("Second Co", self.rep)
+        consumer = self._customer("Ms. Wang", self.rep, customer_type="b2c")
+        customers = self.customer | second | consumer
+        customers.action_submit_review()
+        self.customer.action_send_back("Add the registered address")
+        self.customer.action_submit_review()
+        customers.with_user(self.sales_admin).action_activate()
+        self.assertEqual(
+            customers.mapped("archive_number"),
+            ["B2B-2031-001", "B2B-2031-002", "B2C-2031-001"],
+        )
+        with freeze_time("2032-01-05"):
+            next_year = self._customer("New Year Co", self.rep)
+            next_year.action_submit_review()
+            next_year.action_activate()
+        self.assertEqual(next_year.archive_number, "B2B-2032-001")
+
+    def test_activating_a_draft_is_refused(self):
+        """A profile must be reviewed before it is activated."""
+        with self.assertRaisesRegex(UserError, "under review"):
+            self.customer.with_user(self.sales_admin).action_activate()
+        self.assertFalse(self.customer.archive_number)
+
+    def test_send_back_needs_a_reason_and_tells_the_owner(self):
+        """The wizard returns the profile to draft with its reason in the chatter."""
+        self.customer.action_submit_review()
+        with self.assertRaisesRegex(UserError, "reason"):
+            self.customer.with_user(self.team_manager).action_send_back("  ")
+        wizard = (
+            self.env["crm.profile.send.back.wizard"]
+            .with_user(self.team_manager)
+            .create({"partner_ids": self.customer.ids, "reason": "Verify the VAT"})
+        )
+        wizard.action_send_back()
+        self.assertEqual(self.customer.profile_state, "draft")
+        self.assertEqual(self.customer.send_back_reason, "Verify the VAT")
+        self.assertIn("Verify the VAT", self.customer.message_ids[0].body)
+
+    def test_possible_duplicates_by_name_vat_and_email_domain(self):
+        """Same name, VAT or company e-mail domain flags a duplicate; webmail not."""
+        Partner = self.env["res.partner"]
+        same_vat = Partner.create(
+            {"name": "Other name", "is_company": True, "vat": "X1"}
+        )
+        same_domain = Partner.create(
+            {"name": "Third", "is_company": True, "email": "info@sunrise.cn"}
+        )
+        webmail = Partner.create(
+            {"name": "Fourth", "email": "a@qq.com", "is_company": True}
+        )
+        new = Partner.new(
+            {
+                "name": "Sunrise Machinery Co., Ltd.",
+                "vat": "X1",
+                "email": "b@sunrise.cn",
+            }
+        )
+        found = new.duplicate_partner_ids._origin
+        self.assertEqual(found, self.customer | same_vat | same_domain)
+        self.assertNotIn(webmail, found)
+
+    def test_personal_looking_contact_details_are_flagged(self):
+        """A mobile as work phone, or a webmail address, is accepted but flagged."""
+        self.assertFalse(self.customer.contact_warning)
+        self.customer.child_ids.write({"phone": "138 1234 5678", "email": "x@qq.com"})
+        self.assertIn("phone looks personal", self.customer.contact_warning)
+        self.assertIn("not a company address", self.customer.contact_warning)
