@@ -38,5 +38,6 @@
             "crm_standard_process/static/tests/tours/*.js",
         ],
     },
+    "uninstall_hook": "uninstall_hook",
     "installable": True,
 }

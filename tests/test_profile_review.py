@@ -2,11 +2,13 @@
 
 from freezegun import freeze_time
 
+from odoo.addons.crm_standard_process.hooks import uninstall_hook
 from odoo.exceptions import AccessError, UserError
 from odoo.tests.common import users
 from odoo.tools import mute_logger
+from odoo.tools.safe_eval import safe_eval
 
-from .common import CrmStandardProcessCase
+from .common import ADDON, CrmStandardProcessCase
 
 
 class TestProfileReview(CrmStandardProcessCase):
@@ -76,6 +78,48 @@ class TestProfileReview(CrmStandardProcessCase):
             review.activity_type_id,
             self.env.ref("crm_standard_process.mail_activity_type_profile_review"),
         )
+
+    def test_crm_customers_menu_creates_draft_profiles(self):
+        """CRM's Customers menu opens the customer process; new customers are drafts."""
+        action = self.env.ref("crm.res_partner_menu_customer").action
+        self.assertEqual(
+            action, self.env.ref(f"{ADDON}.res_partner_action_customer_profile")
+        )
+        context = safe_eval(action.context, {"uid": self.rep.id})
+        customer = (
+            self.env["res.partner"]
+            .with_user(self.rep)
+            .with_context(**context)
+            .create({"name": "Walk-in Trading"})
+        )
+        self.assertEqual(customer.profile_state, "draft")
+        self.assertEqual(customer.user_id, self.rep)
+        self.assertTrue(customer.is_company)
+
+    def test_uninstall_gives_the_customers_menu_its_action_back(self):
+        """The uninstall hook restores CRM's standard Customers action."""
+        uninstall_hook(self.env)
+        self.assertEqual(
+            self.env.ref("crm.res_partner_menu_customer").action,
+            self.env.ref("base.action_partner_form"),
+        )
+
+    def test_state_owner_and_key_fields_are_tracked(self):
+        """Who changed the state, owner, name or a key field shows in the chatter."""
+        customer = self.customer.with_context(tracking_disable=False)
+        self.env.cr.precommit.run()  # the creation was not tracked; start afresh
+        customer.write(
+            {
+                "name": "Sunrise Machinery Group",
+                "user_id": self.rep_teammate.id,
+                "source_id": self.env["utm.source"].create({"name": "Referral"}).id,
+            }
+        )
+        customer.action_submit_review()
+        self.env.cr.precommit.run()  # tracking values are written at commit
+        tracked = customer.message_ids.tracking_value_ids.field_id.mapped("name")
+        for fname in ("name", "user_id", "source_id", "profile_state"):
+            self.assertIn(fname, tracked)
 
     def test_only_drafts_can_be_submitted(self):
         """Submitting twice is refused with the current status in the message."""

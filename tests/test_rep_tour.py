@@ -13,6 +13,11 @@ class TestRepTour(CrmStandardProcessHttpCase):
             self.env, login="csp_tour_rep", groups="sales_team.group_sale_salesman"
         )
         self.env["res.partner"].create(
-            {"name": "Tour Customer Ltd", "is_company": True, "user_id": rep.id}
+            {
+                "name": "Tour Customer Ltd",
+                "is_company": True,
+                "user_id": rep.id,
+                "profile_state": "active",
+            }
         )
         self.start_tour("/odoo", "crm_standard_process_rep_tour", login=rep.login)

@@ -46,7 +46,9 @@ PROFILE_FIELDS = (
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
-    # The standard user_id gains tracking; team_id is the partner's sales team.
+    # The standard name and user_id gain tracking; team_id is the partner's
+    # sales team.
+    name = fields.Char(tracking=True)
     user_id = fields.Many2one(tracking=True)
     team_id = fields.Many2one(
         "crm.team",
@@ -61,6 +63,7 @@ class ResPartner(models.Model):
         tracking=True,
         copy=False,
         index="btree_not_null",
+        group_expand="_group_expand_profile_state",
         help="Empty for partners outside the customer process "
         "(colleagues, vendors, plain contacts).",
     )
@@ -331,6 +334,10 @@ class ResPartner(models.Model):
             to_confirm if (operator == "=") == value else SQL("NOT %s", to_confirm)
         )
         return [("id", "in", query)]
+
+    def _group_expand_profile_state(self, states, domain):
+        """Kanban columns in the order of the process, empty ones included."""
+        return [state for state, _label in PROFILE_STATES]
 
     # constraints and onchanges
 

@@ -12,9 +12,8 @@ registry.category("web_tour.tours").add("crm_standard_process_submit_review_tour
             run: "click",
         },
         {
-            content: "Open Customer Profiles",
-            trigger:
-                'a[data-menu-xmlid="crm_standard_process.res_partner_menu_customer_profile_crm"]',
+            content: "Open Customers",
+            trigger: 'a[data-menu-xmlid="crm.res_partner_menu_customer"]',
             run: "click",
         },
         {
@@ -26,6 +25,15 @@ registry.category("web_tour.tours").add("crm_standard_process_submit_review_tour
             content: "Name the customer",
             trigger: ".o_form_sheet .oe_title .o_field_widget[name=name] input",
             run: "edit Tour Robotics Ltd",
+        },
+        {
+            content: "A new profile opens on its Customer Profile tab",
+            trigger: 'a.nav-link.active:contains("Customer Profile")',
+        },
+        {
+            content: "Open the Contacts & Addresses tab",
+            trigger: 'a.nav-link:contains("Contacts & Addresses")',
+            run: "click",
         },
         {
             content: "Add a contact",
