@@ -624,30 +624,38 @@ class CrmComplaintTicket(models.Model):
         """Set the SLA status of open tickets (all of them for an empty ``self``).
 
         One UPDATE that rewrites only the rows whose status changes, so that
-        the periodic run over 100,000 open tickets writes a handful of rows.
-        Waiting tickets keep their status. Returns the number of rows changed.
+        the periodic run over 100,000 open tickets writes a handful of rows;
+        rows another transaction is editing are skipped, not waited for (the
+        next run catches them). Waiting tickets keep their status. Returns the
+        number of rows changed.
         """
         self.env.flush_all()
         now = now or fields.Datetime.now()
-        where = SQL(
-            """state IN %s AND sla_deadline IS NOT NULL
-               AND is_waiting_customer IS NOT TRUE""",
-            OPEN_STATES,
-        )
-        if self:
-            where = SQL("%s AND id IN %s", where, tuple(self.ids))
         status = SQL(
             """CASE WHEN sla_deadline <= %(now)s THEN 'breached'
                     WHEN sla_warning_date <= %(now)s THEN 'at_risk'
                     ELSE 'on_track' END""",
             now=now,
         )
+        where = SQL(
+            """state IN %s AND sla_deadline IS NOT NULL
+               AND is_waiting_customer IS NOT TRUE
+               AND sla_status IS DISTINCT FROM %s""",
+            OPEN_STATES,
+            status,
+        )
+        if self:
+            where = SQL("%s AND id IN %s", where, tuple(self.ids))
         self.env.cr.execute(
             SQL(
                 """
-                UPDATE crm_complaint_ticket
-                   SET sla_status = %(status)s
-                 WHERE %(where)s AND sla_status IS DISTINCT FROM %(status)s
+                UPDATE crm_complaint_ticket ticket
+                   SET sla_status = changed.status
+                  FROM (SELECT id, %(status)s AS status
+                          FROM crm_complaint_ticket
+                         WHERE %(where)s
+                           FOR NO KEY UPDATE SKIP LOCKED) changed
+                 WHERE ticket.id = changed.id
                 """,
                 status=status,
                 where=where,
