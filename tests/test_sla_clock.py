@@ -64,7 +64,7 @@ class TestSlaClock(ComplaintCase):
         self.assertEqual(ticket.resolution_deadline, datetime(2026, 11, 25, 2, 0))
 
     def test_times_to_response_and_resolution_are_working_hours(self):
-        """Response and resolution times are stored net of pauses, with met flags."""
+        """Response and resolution times are stored in working hours, with met flags."""
         ticket = self._ticket()
         with freeze_time(datetime(2026, 11, 23, 10, 0)):
             ticket.action_start()
@@ -73,9 +73,24 @@ class TestSlaClock(ComplaintCase):
             ticket.action_solve()
         self.assertAlmostEqual(ticket.response_time, 1.0)
         self.assertTrue(ticket.response_sla_met)
-        self.assertAlmostEqual(ticket.resolution_time, 5.0)
+        # 09:00-14:00 less the lunch hour, though the target runs round the clock
+        self.assertAlmostEqual(ticket.resolution_time, 4.0)
         self.assertTrue(ticket.resolution_sla_met)
         self.assertEqual(MONDAY_9, ticket.sla_start_date)
+
+    def test_resolution_time_leaves_out_the_pause(self):
+        """Paused 11:00-13:30 (1.5 working hours), solved at 15:00: 3.5 hours."""
+        ticket = self._ticket(resolution="<p>Replaced the sensor</p>")
+        with freeze_time(datetime(2026, 11, 23, 10, 0)):
+            ticket.action_start()
+        with freeze_time(datetime(2026, 11, 23, 11, 0)):
+            ticket.action_wait_customer()
+        with freeze_time(datetime(2026, 11, 23, 13, 30)):
+            ticket.action_resume()
+        with freeze_time(datetime(2026, 11, 23, 15, 0)):
+            ticket.action_solve()
+        self.assertAlmostEqual(ticket.resolution_time, 3.5)
+        self.assertEqual(ticket.resolution_deadline, datetime(2026, 11, 24, 11, 30))
 
     def test_warning_comes_at_three_quarters_of_the_target(self):
         """75 % of 2 working hours from Monday 09:00 is 10:30."""

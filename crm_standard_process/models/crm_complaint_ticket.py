@@ -211,10 +211,18 @@ class CrmComplaintTicket(models.Model):
     solved_date = fields.Datetime(string="Solved On", readonly=True, copy=False)
     closed_date = fields.Datetime(string="Closed On", readonly=True, copy=False)
     response_time = fields.Float(
-        string="Time to Response (h)", readonly=True, copy=False, aggregator="avg"
+        string="Time to Response (h)",
+        readonly=True,
+        copy=False,
+        aggregator="avg",
+        help="Working hours from receipt to the response, pauses excluded.",
     )
     resolution_time = fields.Float(
-        string="Time to Resolution (h)", readonly=True, copy=False, aggregator="avg"
+        string="Time to Resolution (h)",
+        readonly=True,
+        copy=False,
+        aggregator="avg",
+        help="Working hours from receipt to the solution, pauses excluded.",
     )
     response_sla_met = fields.Boolean(
         string="Response SLA Met", readonly=True, copy=False
@@ -578,20 +586,19 @@ class CrmComplaintTicket(models.Model):
         return sla_clock.add_hours(self.sla_start_date, hours + paused, calendar)
 
     def _measure(self, target, now):
-        """Time taken to reach ``target`` (response or resolution), net of pauses."""
-        policy = self.sla_id
-        if not policy:
-            return {}
-        clock = (
-            policy.response_clock if target == "response" else policy.resolution_clock
+        """The working hours taken to reach ``target`` (response or resolution),
+        pauses excluded, whatever the clock of the target; and whether its
+        deadline was met. Working hours make the reports comparable."""
+        calendar = self.sla_id._calendar_for("working", self.company_id)
+        taken = (
+            sla_clock.hours_between(self.sla_start_date, now, calendar)
+            - self.paused_working_hours
         )
-        calendar = policy._calendar_for(clock, self.company_id)
-        paused = self.paused_working_hours if calendar else self.paused_clock_hours
-        taken = sla_clock.hours_between(self.sla_start_date, now, calendar) - paused
-        deadline = (
-            self.response_deadline if target == "response" else self.resolution_deadline
-        )
-        return {f"{target}_time": max(taken, 0.0), f"{target}_sla_met": now <= deadline}
+        values = {f"{target}_time": max(taken, 0.0)}
+        deadline = self[f"{target}_deadline"]
+        if deadline:
+            values[f"{target}_sla_met"] = now <= deadline
+        return values
 
     def _resume_clock(self, now):
         """End a pause: its working and clock hours add to the counters."""
