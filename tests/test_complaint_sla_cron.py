@@ -202,3 +202,21 @@ class TestComplaintSlaCron(ComplaintCase):
             Ticket._cron_check_sla(batch_size=2)
         self.assertEqual((progress.done, progress.remaining), (1, 0))
         self.assertEqual(tickets.mapped("escalation_level"), [1, 1, 1])
+
+    def test_an_unassigned_ticket_still_reaches_someone(self):
+        """Without owner, handler or team leader, the rung above is told."""
+        stranger = self.env["res.partner"].create({"name": "Walk-in customer"})
+        ticket = self._ticket(partner_id=stranger.id, handler_id=False)
+        self.assertFalse(ticket.user_id or ticket.team_id)
+        self._run(datetime(2026, 11, 23, 10, 40))
+        self.assertEqual(ticket.escalation_level, 1)
+        self.assertEqual(len(self._activities(ticket, self.sales_admin)), 1)
+
+    def test_breach_goes_to_the_owner_team_leader(self):
+        """At the breach the leader of the ticket's team is told, no one else new."""
+        ticket = self._ticket()
+        self._run(datetime(2026, 11, 23, 11, 5))
+        leader = self._activities(ticket, self.team_manager)
+        self.assertEqual(len(leader), 1)
+        self.assertIn("team manager", leader.summary)
+        self.assertFalse(self._activities(ticket, self.sales_admin))

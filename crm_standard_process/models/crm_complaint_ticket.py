@@ -822,11 +822,18 @@ class CrmComplaintTicket(models.Model):
         ]
 
     def _escalation_users(self, level, admins):
-        if level == LEVEL_WARNING:
-            return self.user_id | self.handler_id
-        if level == LEVEL_BREACH:
-            return self.team_id.user_id or self.user_id
-        return admins.filtered(lambda u: self.company_id in u.company_ids)
+        """Who hears of ``level``; a rung without anyone (an unassigned
+        ticket, a team without a leader) falls to the next one up."""
+        admins = admins.filtered(lambda u: self.company_id in u.company_ids)
+        ladder = {
+            LEVEL_WARNING: self.user_id | self.handler_id,
+            LEVEL_BREACH: self.team_id.user_id,
+            LEVEL_ADMIN: admins,
+        }
+        for rung in range(level, LEVEL_ADMIN + 1):
+            if ladder[rung]:
+                return ladder[rung]
+        return admins
 
     def _escalation_note(self, level, now):
         """The escalation in words, in the context's language and time zone."""
