@@ -13,6 +13,7 @@
         "security/crm_lead_security.xml",
         "security/res_partner_security.xml",
         "security/crm_complaint_ticket_security.xml",
+        "security/crm_complaint_sla_security.xml",
         "data/ir_sequence_data.xml",
         "data/mail_activity_type_data.xml",
         "data/crm_need_type_data.xml",

@@ -1,10 +1,47 @@
-"""P6/P9: who reaches which complaint tickets."""
+"""P6/P9: who reaches which complaint tickets, over the ORM and JSON-RPC."""
 
+from odoo import Command
 from odoo.exceptions import AccessError
-from odoo.tests import new_test_user
+from odoo.tests import new_test_user, tagged
+from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
 
+from .common import CrmStandardProcessHttpCase
 from .complaint_common import ComplaintCase
+
+TICKETS = ["ticket_own", "ticket_other_team", "ticket_handled", "ticket_unassigned"]
+# login -> ticket -> the operations allowed: r(ead) w(rite) c(reate a ticket
+# like it) u(nlink). Reps reach their customers' and the unassigned customers'
+# tickets, handlers what they handle, team managers their teams', "All
+# Documents" users everything; only sales admins delete.
+EXPECTED = {
+    "csp_rep": {
+        "ticket_own": "rwc",
+        "ticket_other_team": "",
+        "ticket_handled": "",
+        "ticket_unassigned": "rwc",
+    },
+    "csp_rep_teammate": {
+        "ticket_own": "",
+        "ticket_other_team": "",
+        "ticket_handled": "rwc",
+        "ticket_unassigned": "rwc",
+    },
+    "csp_after_sales": {
+        "ticket_own": "rwc",
+        "ticket_other_team": "",
+        "ticket_handled": "",
+        "ticket_unassigned": "",
+    },
+    "csp_team_manager": {
+        "ticket_own": "rwc",
+        "ticket_other_team": "",
+        "ticket_handled": "",
+        "ticket_unassigned": "rwc",
+    },
+    "csp_all_documents": dict.fromkeys(TICKETS, "rwc"),
+    "csp_sales_admin": dict.fromkeys(TICKETS, "rwcu"),
+}
 
 
 class TestComplaintAccess(ComplaintCase):
@@ -14,7 +51,7 @@ class TestComplaintAccess(ComplaintCase):
         cls.after_sales = new_test_user(
             cls.env, "csp_after_sales", groups="base.group_user"
         )
-        other_customer = cls.env["res.partner"].create(
+        cls.other_customer = cls.env["res.partner"].create(
             {
                 "name": "Beifang Steel",
                 "is_company": True,
@@ -23,37 +60,75 @@ class TestComplaintAccess(ComplaintCase):
                 "team_id": cls.team_north.id,
             }
         )
+        unassigned_customer = cls.env["res.partner"].create(
+            {"name": "Xinhai Logistics", "is_company": True, "profile_state": "active"}
+        )
         cls.ticket_own = cls._ticket(handler_id=cls.after_sales.id)
         cls.ticket_other_team = cls._ticket(
-            partner_id=other_customer.id, handler_id=False
+            partner_id=cls.other_customer.id, handler_id=False
         )
         cls.ticket_handled = cls._ticket(
-            partner_id=other_customer.id, handler_id=cls.rep_teammate.id
+            partner_id=cls.other_customer.id, handler_id=cls.rep_teammate.id
         )
-
-    def _readable(self, user):
-        names = ("ticket_own", "ticket_other_team", "ticket_handled")
-        return {
-            name
-            for name in names
-            if getattr(self, name).with_user(user).has_access("read")
+        cls.ticket_unassigned = cls._ticket(
+            partner_id=unassigned_customer.id, handler_id=False
+        )
+        cls.users_by_login = {
+            user.login: user
+            for user in (
+                cls.rep,
+                cls.rep_teammate,
+                cls.after_sales,
+                cls.team_manager,
+                cls.all_documents,
+                cls.sales_admin,
+            )
         }
 
-    def test_matrix(self):
-        """Reps, handlers, team managers and admins reach their tickets only."""
-        expected = {
-            self.rep: {"ticket_own"},
-            self.rep_teammate: {"ticket_handled"},
-            self.after_sales: {"ticket_own"},
-            self.team_manager: {"ticket_own"},
-            self.all_documents: {"ticket_own", "ticket_other_team", "ticket_handled"},
-            self.sales_admin: {"ticket_own", "ticket_other_team", "ticket_handled"},
+    def _allowed(self, operation):
+        try:
+            with self.env.cr.savepoint(), mute_logger("odoo.models"):
+                operation()
+                self.env.flush_all()
+        except AccessError:
+            return False
+        return True
+
+    def _observed(self, ticket, user):
+        ticket = ticket.with_user(user)
+        checks = {
+            "r": lambda: ticket.read(["subject", "sla_status", "response_deadline"]),
+            "w": lambda: ticket.write({"priority": "2", "root_cause": "Packing"}),
+            "c": lambda: ticket.create(
+                {
+                    "subject": "Another complaint",
+                    "partner_id": ticket.sudo().partner_id.id,
+                    "handler_id": ticket.sudo().handler_id.id,
+                }
+            ),
+            "u": lambda: ticket.unlink(),
         }
-        observed = {user: self._readable(user) for user in expected}
-        self.assertEqual(
-            {user.login: names for user, names in observed.items()},
-            {user.login: names for user, names in expected.items()},
-        )
+        return "".join(op for op, check in checks.items() if self._allowed(check))
+
+    def test_permission_matrix(self):
+        """Each role reads, writes, creates and deletes exactly its tickets."""
+        observed = {
+            login: {name: self._observed(getattr(self, name), user) for name in TICKETS}
+            for login, user in self.users_by_login.items()
+        }
+        self.assertEqual(observed, EXPECTED)
+
+    def test_search_finds_the_reachable_tickets_only(self):
+        """Searching as each role lists the tickets it may read, no others."""
+        Ticket = self.env["crm.complaint.ticket"]
+        ids = {getattr(self, name).id: name for name in TICKETS}
+        for login, user in self.users_by_login.items():
+            with self.subTest(login=login):
+                found = Ticket.with_user(user).search([("id", "in", list(ids))])
+                self.assertEqual(
+                    {ids[ticket.id] for ticket in found},
+                    {name for name, ops in EXPECTED[login].items() if "r" in ops},
+                )
 
     @mute_logger("odoo.models")
     def test_rep_cannot_write_another_teams_ticket(self):
@@ -66,6 +141,204 @@ class TestComplaintAccess(ComplaintCase):
         """An after-sales handler without Sales rights works their ticket through."""
         ticket = self.ticket_own.with_user(self.after_sales)
         ticket.action_start()
+        ticket.action_wait_customer()
+        ticket.action_resume()
         ticket.resolution = "<p>Firmware updated</p>"
         ticket.action_solve()
         self.assertEqual(ticket.state, "solved")
+
+    def test_every_role_opens_the_ticket_views(self):
+        """The list, kanban, form, search, pivot and graph views load for each role."""
+        for login, user in self.users_by_login.items():
+            with self.subTest(login=login):
+                views = (
+                    self.env["crm.complaint.ticket"]
+                    .with_user(user)
+                    .get_views(
+                        [
+                            (False, view_type)
+                            for view_type in (
+                                "list",
+                                "kanban",
+                                "form",
+                                "search",
+                                "pivot",
+                                "graph",
+                            )
+                        ]
+                    )
+                )
+                fields = views["models"]["crm.complaint.ticket"]["fields"]
+                self.assertIn("sla_remaining_hours", fields)
+
+    def test_menus_lead_each_role_to_the_tickets(self):
+        """Reps find Complaints under CRM, handlers under Contacts, admins the SLAs."""
+
+        def visible(user):
+            tree = self.env["ir.ui.menu"].with_user(user).load_menus(debug=False)
+            menus, todo = set(), list(tree["root"]["children"])
+            while todo:  # what the web client reaches from the top menus
+                menu_id = todo.pop()
+                menus.add(menu_id)
+                todo.extend(tree[menu_id]["children"])
+            return {
+                name
+                for name in (
+                    "crm_complaint_ticket_menu",
+                    "crm_complaint_ticket_menu_contacts",
+                    "crm_complaint_ticket_menu_report",
+                    "crm_complaint_sla_menu",
+                )
+                if self.env.ref(f"crm_standard_process.{name}").id in menus
+            }
+
+        self.assertEqual(
+            visible(self.rep),
+            {
+                "crm_complaint_ticket_menu",
+                "crm_complaint_ticket_menu_contacts",
+                "crm_complaint_ticket_menu_report",
+            },
+        )
+        self.assertEqual(
+            visible(self.after_sales), {"crm_complaint_ticket_menu_contacts"}
+        )
+        self.assertIn("crm_complaint_sla_menu", visible(self.sales_admin))
+
+    @mute_logger("odoo.models", "odoo.addons.base.models.ir_rule")
+    def test_tickets_of_another_company_stay_hidden(self):
+        """Even a sales admin does not reach a company they do not work for."""
+        other_company = self.env["res.company"].create({"name": "Beijing Branch"})
+        ticket = self._ticket(company_id=other_company.id)
+        with self.assertRaises(AccessError):
+            ticket.with_user(self.sales_admin).read(["subject"])
+
+
+@tagged("post_install", "-at_install")
+class TestComplaintAccessJsonRpc(CrmStandardProcessHttpCase):
+    """The same rules through the web client's JSON-RPC endpoint."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env
+        cls.rep = new_test_user(
+            env, "csp_rpc_t_rep", groups="sales_team.group_sale_salesman"
+        )
+        rep_other = new_test_user(
+            env, "csp_rpc_t_rep_other", groups="sales_team.group_sale_salesman"
+        )
+        cls.after_sales = new_test_user(env, "csp_rpc_t_after_sales")
+        cls.team_manager = new_test_user(
+            env,
+            "csp_rpc_t_team_manager",
+            groups="crm_standard_process.group_sale_team_manager",
+        )
+        new_test_user(
+            env, "csp_rpc_t_sales_admin", groups="sales_team.group_sale_manager"
+        )
+        Team = env["crm.team"]
+        east = Team.create(
+            {
+                "name": "RPC East",
+                "user_id": cls.team_manager.id,
+                "member_ids": [Command.set(cls.rep.ids)],
+            }
+        )
+        north = Team.create(
+            {"name": "RPC North", "member_ids": [Command.set(rep_other.ids)]}
+        )
+        Partner = env["res.partner"]
+        own = Partner.create(
+            {
+                "name": "RPC Huadong",
+                "is_company": True,
+                "profile_state": "active",
+                "user_id": cls.rep.id,
+                "team_id": east.id,
+            }
+        )
+        other = Partner.create(
+            {
+                "name": "RPC Beifang",
+                "is_company": True,
+                "profile_state": "active",
+                "user_id": rep_other.id,
+                "team_id": north.id,
+            }
+        )
+        Ticket = env["crm.complaint.ticket"]
+        cls.tickets = {
+            "own": Ticket.create({"subject": "Late", "partner_id": own.id}),
+            "other_team": Ticket.create({"subject": "Noisy", "partner_id": other.id}),
+            "handled": Ticket.create(
+                {
+                    "subject": "Firmware",
+                    "partner_id": other.id,
+                    "handler_id": cls.after_sales.id,
+                    "lead_id": env["crm.lead"]
+                    .create({"name": "Firmware upgrade", "partner_id": other.id})
+                    .id,
+                }
+            ),
+        }
+
+    def _call(self, method, args, kwargs=None):
+        model = "crm.complaint.ticket"
+        return self.make_jsonrpc_request(
+            f"/web/dataset/call_kw/{model}/{method}",
+            {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
+        )
+
+    def _visible(self):
+        ids = [ticket.id for ticket in self.tickets.values()]
+        found = self._call("search_read", [[("id", "in", ids)]], {"fields": ["name"]})
+        found_ids = {record["id"] for record in found}
+        return {key for key, ticket in self.tickets.items() if ticket.id in found_ids}
+
+    def _writable(self):
+        writable = set()
+        for key, ticket in self.tickets.items():
+            try:
+                with mute_logger("odoo.http", "odoo.models"):
+                    self._call("write", [ticket.ids, {"root_cause": "Packing"}])
+            except JsonRpcException as error:
+                # the message is the name of the server-side exception
+                if str(error) != "odoo.exceptions.AccessError":
+                    raise
+            else:
+                writable.add(key)
+        return writable
+
+    def test_matrix_over_json_rpc(self):
+        """Each role reads and writes over JSON-RPC exactly what the ORM allows."""
+        expected = {
+            "csp_rpc_t_rep": {"own"},
+            "csp_rpc_t_after_sales": {"handled"},
+            "csp_rpc_t_team_manager": {"own"},
+            "csp_rpc_t_sales_admin": {"own", "other_team", "handled"},
+        }
+        for login, reachable in expected.items():
+            with self.subTest(login=login):
+                self.authenticate(login, login)
+                self.assertEqual(self._visible(), reachable)
+                self.assertEqual(self._writable(), reachable)
+
+    def test_handler_opens_the_form_over_json_rpc(self):
+        """A handler without Sales rights loads the whole form, opportunity included."""
+        self.authenticate("csp_rpc_t_after_sales", "csp_rpc_t_after_sales")
+        views = self._call("get_views", [], {"views": [[False, "form"]]})
+        fields = views["models"]["crm.complaint.ticket"]["fields"]
+        spec = {
+            name: {"fields": {"display_name": {}}}
+            if field["type"] == "many2one"
+            else {}
+            for name, field in fields.items()
+            if field["type"] not in ("one2many", "many2many")
+        }
+        ticket = self.tickets["handled"]
+        [record] = self._call("web_read", [ticket.ids, spec])
+        self.assertEqual(record["lead_id"]["display_name"], "Firmware upgrade")
+        self.assertEqual(record["sla_status"], "on_track")
+        self._call("action_start", [ticket.ids])
+        self.assertEqual(ticket.state, "in_progress")

@@ -107,3 +107,116 @@ class TestComplaintSlaCron(ComplaintCase):
         # tickets (owner and handler) take one INSERT and one UPDATE more.
         self.assertLessEqual(counts[100], counts[10] + 2, counts)
         self.assertLessEqual(counts[10], 40, counts)
+
+    def test_admin_level_reaches_the_admins_of_the_tickets_company(self):
+        """Sales admins of another company only are not alerted."""
+        other_company = self.env["res.company"].create({"name": "Beijing Branch"})
+        outsider = self.env["res.users"].create(
+            {
+                "name": "Beijing admin",
+                "login": "csp_beijing_admin",
+                "company_id": other_company.id,
+                "company_ids": [(6, 0, other_company.ids)],
+                "groups_id": [
+                    (6, 0, self.env.ref("sales_team.group_sale_manager").ids)
+                ],
+            }
+        )
+        ticket = self._ticket()
+        self._run(datetime(2026, 11, 23, 15, 5))
+        self.assertEqual(ticket.escalation_level, 3)
+        self.assertEqual(len(self._activities(ticket, self.sales_admin)), 1)
+        self.assertFalse(self._activities(ticket, outsider))
+
+    def test_escalation_logs_one_message_per_run(self):
+        """Each escalation leaves a note in the ticket's chatter."""
+        ticket = self._ticket()
+        self._run(datetime(2026, 11, 23, 10, 40))
+        self._run(datetime(2026, 11, 23, 10, 45))
+        notes = ticket.message_ids.filtered(lambda m: "SLA at risk" in (m.body or ""))
+        self.assertEqual(len(notes), 1)
+
+    def test_levels_due_together_fire_together_worded_as_a_breach(self):
+        """A job that ran late fires every level due at once, each once."""
+        ticket = self._ticket()
+        self._run(datetime(2026, 11, 23, 15, 5))
+        self.assertEqual(ticket.escalation_level, 3)
+        activities = self._activities(ticket, self.rep)
+        self.assertEqual(len(activities), 1)
+        self.assertIn("SLA breached", activities.summary)
+        self.assertEqual(len(self._activities(ticket, self.team_manager)), 1)
+        self._run(datetime(2026, 11, 23, 15, 10))
+        self.assertEqual(len(self._activities(ticket, self.sales_admin)), 1)
+
+    def test_warned_ticket_is_not_warned_again_after_a_pause(self):
+        """A pause moves the deadlines; the warning already given is not repeated."""
+        ticket = self._ticket()
+        self._run(datetime(2026, 11, 23, 10, 40))
+        with freeze_time(datetime(2026, 11, 23, 10, 45)):
+            ticket.action_wait_customer()
+        with freeze_time(datetime(2026, 11, 23, 14, 45)):
+            ticket.action_resume()
+        # the warning moment moved to 14:30: still past it, but warned already
+        self.assertEqual(ticket.sla_status, "at_risk")
+        self._run(datetime(2026, 11, 23, 14, 50))
+        self.assertEqual(len(self._activities(ticket, self.rep)), 1)
+        self._run(datetime(2026, 11, 23, 15, 5))  # 11:00 + 3 paused hours
+        self.assertEqual(ticket.sla_status, "breached")
+        self.assertEqual(len(self._activities(ticket, self.team_manager)), 1)
+
+    def test_solving_after_the_deadline_marks_the_ticket_breached(self):
+        """A ticket solved late keeps the breached status for the reports."""
+        ticket = self._ticket(resolution="<p>Refunded</p>")
+        with freeze_time(datetime(2026, 11, 23, 10, 0)):
+            ticket.action_start()
+        with freeze_time(datetime(2026, 11, 24, 10, 0)):  # due Tuesday 09:00
+            ticket.action_solve()
+        self.assertEqual(ticket.sla_status, "breached")
+        self.assertFalse(ticket.resolution_sla_met)
+        self.assertFalse(ticket.next_escalation_date)
+        self._run(datetime(2026, 11, 25, 10, 0))
+        self.assertEqual(ticket.sla_status, "breached")
+
+    def test_status_refresh_rewrites_changed_rows_only(self):
+        """The periodic refresh leaves tickets whose status did not change alone."""
+        tickets = self._ticket() | self._ticket()
+        refresh = tickets._refresh_sla_status
+        self.assertEqual(refresh(datetime(2026, 11, 23, 9, 30)), 0)
+        self.assertEqual(refresh(datetime(2026, 11, 23, 10, 40)), 2)
+        self.assertEqual(refresh(datetime(2026, 11, 23, 10, 45)), 0)
+        self.assertEqual(set(tickets.mapped("sla_status")), {"at_risk"})
+
+    def test_long_runs_report_progress_in_batches(self):
+        """A run handles one batch and tells the cron runner how many remain."""
+        tickets = self._ticket() | self._ticket() | self._ticket()
+        cron = self.env.ref("crm_standard_process.ir_cron_complaint_sla")
+        _cron, progress = cron._add_progress()
+        Ticket = self.env["crm.complaint.ticket"].with_context(
+            ir_cron_progress_id=progress.id
+        )
+        with freeze_time(datetime(2026, 11, 23, 10, 40)):
+            Ticket._cron_check_sla(batch_size=2)
+        self.assertEqual((progress.done, progress.remaining), (2, 1))
+        self.assertEqual(sorted(tickets.mapped("escalation_level")), [0, 1, 1])
+        with freeze_time(datetime(2026, 11, 23, 10, 41)):
+            Ticket._cron_check_sla(batch_size=2)
+        self.assertEqual((progress.done, progress.remaining), (1, 0))
+        self.assertEqual(tickets.mapped("escalation_level"), [1, 1, 1])
+
+    def test_an_unassigned_ticket_still_reaches_someone(self):
+        """Without owner, handler or team leader, the rung above is told."""
+        stranger = self.env["res.partner"].create({"name": "Walk-in customer"})
+        ticket = self._ticket(partner_id=stranger.id, handler_id=False)
+        self.assertFalse(ticket.user_id or ticket.team_id)
+        self._run(datetime(2026, 11, 23, 10, 40))
+        self.assertEqual(ticket.escalation_level, 1)
+        self.assertEqual(len(self._activities(ticket, self.sales_admin)), 1)
+
+    def test_breach_goes_to_the_owner_team_leader(self):
+        """At the breach the leader of the ticket's team is told, no one else new."""
+        ticket = self._ticket()
+        self._run(datetime(2026, 11, 23, 11, 5))
+        leader = self._activities(ticket, self.team_manager)
+        self.assertEqual(len(leader), 1)
+        self.assertIn("team manager", leader.summary)
+        self.assertFalse(self._activities(ticket, self.sales_admin))

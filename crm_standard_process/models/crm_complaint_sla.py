@@ -4,6 +4,19 @@ from odoo.exceptions import ValidationError
 from .crm_complaint_ticket import TICKET_PRIORITIES, TICKET_SCOPES, TICKET_TYPES
 
 CLOCKS = [("working", "Working Hours"), ("24x7", "Round the Clock")]
+MATCH_FIELDS = ("scope", "priority", "ticket_type")
+# Changing these re-matches the open tickets; changing the targets moves the
+# deadlines of the open tickets of the policy. Finished tickets keep theirs.
+MATCHING = {"active", "company_id", "sequence", *MATCH_FIELDS}
+TARGETS = {
+    "calendar_id",
+    "response_hours",
+    "response_clock",
+    "resolution_hours",
+    "resolution_clock",
+    "warning_percent",
+    "escalate_admin_hours",
+}
 
 
 class CrmComplaintSla(models.Model):
@@ -39,22 +52,21 @@ class CrmComplaintSla(models.Model):
     escalate_admin_hours = fields.Float(
         string="Escalate to Sales Admins After",
         default=4.0,
-        help="Hours past a breach after which the sales admins are alerted; "
-        "the team manager is alerted at the breach.",
+        help="Hours past a breach, round the clock, after which the sales admins "
+        "are alerted; the team manager is alerted at the breach.",
     )
 
-    _sql_constraints = [
-        (
-            "response_hours_positive",
-            "CHECK(response_hours > 0)",
-            "Targets must be positive.",
-        ),
-        (
-            "resolution_hours_positive",
-            "CHECK(resolution_hours > 0)",
-            "Targets must be positive.",
-        ),
-    ]
+    @api.constrains("response_hours", "resolution_hours")
+    def _check_targets(self):
+        for policy in self:
+            if policy.response_hours <= 0 or policy.resolution_hours <= 0:
+                raise ValidationError(
+                    self.env._(
+                        "%(policy)s: the response and resolution targets must be "
+                        "positive numbers of hours.",
+                        policy=policy.display_name,
+                    )
+                )
 
     @api.constrains("warning_percent")
     def _check_warning_percent(self):
@@ -64,28 +76,57 @@ class CrmComplaintSla(models.Model):
                     self.env._("The warning threshold must lie between 1 and 99.")
                 )
 
-    @api.model
-    def _find_for(self, ticket):
-        """The most specific active policy matching the ticket, else none."""
-        policies = self.search(
-            [("company_id", "in", [ticket.company_id.id, False])], order="sequence, id"
-        )
-
-        def matches(policy):
-            return all(
-                not policy[fname] or policy[fname] == ticket[tname]
-                for fname, tname in (
-                    ("scope", "scope"),
-                    ("priority", "priority"),
-                    ("ticket_type", "ticket_type"),
+    @api.constrains("escalate_admin_hours")
+    def _check_escalate_admin_hours(self):
+        if any(policy.escalate_admin_hours < 0 for policy in self):
+            raise ValidationError(
+                self.env._(
+                    "The delay before alerting the sales admins cannot be negative."
                 )
             )
 
-        def specificity(policy):
-            return -sum(bool(policy[f]) for f in ("scope", "priority", "ticket_type"))
+    @api.model_create_multi
+    def create(self, vals_list):
+        policies = super().create(vals_list)
+        self.env["crm.complaint.ticket"].sudo()._apply_sla_policies()
+        return policies
 
-        candidates = policies.filtered(matches)
-        return candidates.sorted(lambda p: (specificity(p), p.sequence, p.id))[:1]
+    def write(self, vals):
+        result = super().write(vals)
+        # every company's open tickets, whoever edits the policy
+        Ticket = self.env["crm.complaint.ticket"].sudo()
+        if MATCHING & vals.keys():
+            Ticket._apply_sla_policies()
+        if TARGETS & vals.keys():
+            Ticket._reschedule_sla(self)
+        return result
+
+    @api.model
+    def _candidates_for(self, companies):
+        """The active policies that may apply to tickets of ``companies``."""
+        return self.with_context(active_test=True).search(
+            [("company_id", "in", [*companies.ids, False])]
+        )
+
+    def _best_for(self, ticket):
+        """Among ``self``, the most specific policy matching the ticket."""
+        candidates = self.filtered(
+            lambda policy: (
+                (not policy.company_id or policy.company_id == ticket.company_id)
+                and all(
+                    not policy[fname] or policy[fname] == ticket[fname]
+                    for fname in MATCH_FIELDS
+                )
+            )
+        )
+        return candidates.sorted(
+            lambda p: (-sum(bool(p[f]) for f in MATCH_FIELDS), p.sequence, p.id)
+        )[:1]
+
+    @api.model
+    def _find_for(self, ticket):
+        """The most specific active policy matching the ticket, else none."""
+        return self._candidates_for(ticket.company_id)._best_for(ticket)
 
     def _calendar_for(self, clock, company):
         if clock != "working":

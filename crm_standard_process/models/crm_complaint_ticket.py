@@ -2,7 +2,7 @@ import logging
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, email_normalize, html2plaintext
+from odoo.tools import SQL, email_normalize, format_datetime, html2plaintext
 
 from .. import sla_clock
 
@@ -19,6 +19,7 @@ TICKET_TYPES = [
     ("inquiry", "Inquiry"),
     ("suggestion", "Suggestion"),
 ]
+SATISFACTION_SCORES = [("1", "1"), ("2", "2"), ("3", "3"), ("4", "4"), ("5", "5")]
 OPEN_STATES = ("new", "in_progress")
 # Escalation ladder: 1 warns owner and handler, 2 the team manager (at the
 # breach), 3 the sales admins (a policy-defined delay after the breach).
@@ -46,15 +47,21 @@ class CrmComplaintTicket(models.Model):
         required=True,
         tracking=True,
         index=True,
-        domain="[('is_company', '=', True)]",
+        check_company=True,
+        # a company or a consumer (B2C) of its own, not a company's contact
+        domain="['|', ('is_company', '=', True), ('parent_id', '=', False)]",
     )
     contact_id = fields.Many2one(
-        "res.partner", domain="[('parent_id', '=', partner_id)]", tracking=True
+        "res.partner",
+        domain="[('parent_id', '=', partner_id)]",
+        tracking=True,
+        check_company=True,
     )
     lead_id = fields.Many2one(
         "crm.lead",
         string="Opportunity",
         domain="[('partner_id', 'child_of', partner_id)]",
+        check_company=True,
     )
     scope = fields.Selection(
         TICKET_SCOPES, required=True, default="sales_service", tracking=True
@@ -112,16 +119,25 @@ class CrmComplaintTicket(models.Model):
         required=True,
         tracking=True,
         index=True,
+        copy=False,
+        group_expand="_group_expand_states",
     )
-    resolution = fields.Html(string="Solution")
-    root_cause = fields.Text()
-    preventive_action = fields.Text()
+    resolution = fields.Html(string="Solution", copy=False)
+    root_cause = fields.Text(copy=False)
+    preventive_action = fields.Text(copy=False)
     satisfaction = fields.Selection(
-        [("1", "1"), ("2", "2"), ("3", "3"), ("4", "4"), ("5", "5")],
+        SATISFACTION_SCORES,
         tracking=True,
+        copy=False,
         help="The customer's satisfaction at closing, 1 (poor) to 5 (excellent).",
     )
-    cancel_reason = fields.Text(tracking=True)
+    satisfaction_score = fields.Integer(
+        compute="_compute_satisfaction_score",
+        store=True,
+        aggregator="avg",
+        help="The satisfaction as a number, for averages in the reports.",
+    )
+    cancel_reason = fields.Text(tracking=True, copy=False)
     reopen_count = fields.Integer(readonly=True, copy=False)
     # SLA clock
     sla_id = fields.Many2one(
@@ -130,9 +146,17 @@ class CrmComplaintTicket(models.Model):
         compute="_compute_sla_id",
         store=True,
         readonly=False,
+        check_company=True,
+        ondelete="restrict",
+        help="The most specific active policy matching the ticket; a finished "
+        "ticket keeps the policy it was measured against.",
     )
     sla_start_date = fields.Datetime(
-        string="Received On", default=fields.Datetime.now, required=True, readonly=True
+        string="Received On",
+        default=fields.Datetime.now,
+        required=True,
+        readonly=True,
+        copy=False,
     )
     response_deadline = fields.Datetime(
         compute="_compute_sla_deadlines", store=True, tracking=True
@@ -149,6 +173,12 @@ class CrmComplaintTicket(models.Model):
     )
     sla_warning_date = fields.Datetime(
         string="SLA Warning Date", compute="_compute_sla_deadlines", store=True
+    )
+    sla_remaining_hours = fields.Float(
+        string="Time Left (h)",
+        compute="_compute_sla_remaining_hours",
+        help="Hours left before the running deadline, negative once overdue; "
+        "frozen while the ticket waits on the customer.",
     )
     next_escalation_date = fields.Datetime(
         compute="_compute_next_escalation_date",
@@ -168,8 +198,9 @@ class CrmComplaintTicket(models.Model):
         default="on_track",
         readonly=True,
         copy=False,
-        tracking=True,
         index=True,
+        help="Open tickets: against the running deadline, refreshed by the SLA job. "
+        "Solved tickets: breached if the response or the solution came late.",
     )
     is_waiting_customer = fields.Boolean(
         string="Waiting on Customer", readonly=True, copy=False, tracking=True
@@ -181,10 +212,18 @@ class CrmComplaintTicket(models.Model):
     solved_date = fields.Datetime(string="Solved On", readonly=True, copy=False)
     closed_date = fields.Datetime(string="Closed On", readonly=True, copy=False)
     response_time = fields.Float(
-        string="Time to Response (h)", readonly=True, copy=False, aggregator="avg"
+        string="Time to Response (h)",
+        readonly=True,
+        copy=False,
+        aggregator="avg",
+        help="Working hours from receipt to the response, pauses excluded.",
     )
     resolution_time = fields.Float(
-        string="Time to Resolution (h)", readonly=True, copy=False, aggregator="avg"
+        string="Time to Resolution (h)",
+        readonly=True,
+        copy=False,
+        aggregator="avg",
+        help="Working hours from receipt to the solution, pauses excluded.",
     )
     response_sla_met = fields.Boolean(
         string="Response SLA Met", readonly=True, copy=False
@@ -211,11 +250,24 @@ class CrmComplaintTicket(models.Model):
                 or ticket.team_id
             )
 
+    @api.depends("satisfaction")
+    def _compute_satisfaction_score(self):
+        for ticket in self:
+            ticket.satisfaction_score = int(ticket.satisfaction or 0)
+
     @api.depends("scope", "priority", "ticket_type", "company_id")
     def _compute_sla_id(self):
+        policies = self.env["crm.complaint.sla"]._candidates_for(self.company_id)
         for ticket in self:
-            ticket.sla_id = self.env["crm.complaint.sla"]._find_for(ticket)
+            if ticket.sla_id and ticket.state not in OPEN_STATES:
+                # finished: keep the policy its times were measured against
+                ticket.sla_id = ticket.sla_id
+            else:
+                ticket.sla_id = policies._best_for(ticket)
 
+    # Stored, so that the cron and the reports never call the calendar. A
+    # target already reached keeps its deadline: the response deadline stays
+    # once responded, every deadline once the ticket is finished.
     @api.depends(
         "sla_id",
         "sla_start_date",
@@ -229,9 +281,15 @@ class CrmComplaintTicket(models.Model):
             if not policy:
                 ticket.update(dict.fromkeys(ticket._sla_schedule_fields(), False))
                 continue
-            ticket.response_deadline = ticket._sla_moment(
-                policy.response_hours, policy.response_clock
-            )
+            if ticket.state not in OPEN_STATES and ticket.resolution_deadline:
+                ticket.update({f: ticket[f] for f in ticket._sla_schedule_fields()})
+                continue
+            if not (ticket.responded_date and ticket.response_deadline):
+                ticket.response_deadline = ticket._sla_moment(
+                    policy.response_hours, policy.response_clock
+                )
+            else:
+                ticket.response_deadline = ticket.response_deadline
             ticket.resolution_deadline = ticket._sla_moment(
                 policy.resolution_hours, policy.resolution_clock
             )
@@ -245,27 +303,56 @@ class CrmComplaintTicket(models.Model):
                 hours * policy.warning_percent / 100.0, clock
             )
 
+    @api.depends("state", "sla_deadline", "paused_since")
+    def _compute_sla_remaining_hours(self):
+        now = fields.Datetime.now()
+        for ticket in self:
+            if ticket.state in OPEN_STATES and ticket.sla_deadline:
+                moment = ticket.paused_since or now
+                ticket.sla_remaining_hours = (
+                    ticket.sla_deadline - moment
+                ).total_seconds() / 3600
+            else:
+                ticket.sla_remaining_hours = 0.0
+
     # The escalation cron changes the level in batches: this compute stays
     # cheap (no calendar) so that a batch costs the same for 10 or 100 tickets.
-    @api.depends("escalation_level", "sla_warning_date", "sla_deadline")
+    @api.depends("state", "escalation_level", "sla_warning_date", "sla_deadline")
     def _compute_next_escalation_date(self):
         for ticket in self:
-            if not ticket.sla_deadline:
+            if not ticket.sla_deadline or ticket.state not in OPEN_STATES:
                 ticket.next_escalation_date = False
                 continue
-            ticket.next_escalation_date = {
-                0: ticket.sla_warning_date,
-                LEVEL_WARNING: ticket.sla_deadline,
-                LEVEL_BREACH: sla_clock.add_hours(
-                    ticket.sla_deadline, ticket.sla_id.escalate_admin_hours
-                ),
-            }.get(ticket.escalation_level, False)
+            ticket.next_escalation_date = ticket._escalation_moments().get(
+                ticket.escalation_level + 1, False
+            )
+
+    def _group_expand_states(self, states, domain):
+        """Kanban columns in the order of the loop: the working states always,
+        closed and cancelled only when they hold tickets."""
+        working = ("new", "in_progress", "solved")
+        return [
+            state
+            for state, _label in self._fields["state"].selection
+            if state in working or state in states
+        ]
 
     # constraints
 
-    @api.constrains("satisfaction", "state")
-    def _check_closed_satisfaction(self):
+    @api.constrains("state", "satisfaction", "resolution", "cancel_reason")
+    def _check_state_inputs(self):
+        """Each status has what it needs, however it was written."""
         for ticket in self:
+            if ticket.state in ("solved", "closed") and not _has_text(
+                ticket.resolution
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(ticket)s can only be solved with a description of the "
+                        "solution.",
+                        ticket=ticket.display_name,
+                    )
+                )
             if ticket.state == "closed" and not ticket.satisfaction:
                 raise ValidationError(
                     self.env._(
@@ -274,11 +361,34 @@ class CrmComplaintTicket(models.Model):
                         ticket=ticket.display_name,
                     )
                 )
+            if ticket.state == "cancelled" and not (ticket.cancel_reason or "").strip():
+                raise ValidationError(
+                    self.env._(
+                        "%(ticket)s can only be cancelled with a reason.",
+                        ticket=ticket.display_name,
+                    )
+                )
+
+    def _check_satisfaction_values(self, vals_list):
+        """Refuse a score outside 1-5 with a clear message, before anything is
+        written (the ORM's own check raises a bare ValueError)."""
+        scores = [key for key, _label in SATISFACTION_SCORES]
+        for vals in vals_list:
+            score = vals.get("satisfaction")
+            if score not in (None, False) and score not in scores:
+                raise ValidationError(
+                    self.env._(
+                        "The customer's satisfaction is a score from 1 to 5, not "
+                        "%(score)s.",
+                        score=score,
+                    )
+                )
 
     # CRUD
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_satisfaction_values(vals_list)
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 company = self.env["res.company"].browse(vals.get("company_id"))
@@ -288,7 +398,18 @@ class CrmComplaintTicket(models.Model):
                     .next_by_code("crm.complaint.ticket")
                     or "/"
                 )
-        return super().create(vals_list)
+        tickets = super().create(vals_list)
+        if not self.env.context.get("tracking_disable"):
+            # the owner usually comes from the customer, not from the values
+            for ticket in tickets:
+                ticket.message_subscribe(
+                    (ticket.user_id | ticket.handler_id).partner_id.ids
+                )
+        return tickets
+
+    def write(self, vals):
+        self._check_satisfaction_values([vals])
+        return super().write(vals)
 
     @api.depends("name", "subject")
     def _compute_display_name(self):
@@ -298,10 +419,11 @@ class CrmComplaintTicket(models.Model):
     # actions
 
     def action_start(self):
-        """The response has started: the response clock stops."""
+        """The response has started: the response clock stops (and any wait)."""
         self._check_state(("new",), self.env._("started"))
         now = fields.Datetime.now()
         for ticket in self:
+            ticket._resume_clock(now)
             ticket.write(
                 {
                     "state": "in_progress",
@@ -310,10 +432,11 @@ class CrmComplaintTicket(models.Model):
                     **ticket._measure("response", now),
                 }
             )
-        self._refresh_sla_status()
+        self._refresh_sla_status(now)
         return True
 
     def action_solve(self):
+        """A solution was given: the clock stops and the times are measured."""
         self._check_state(OPEN_STATES, self.env._("solved"))
         unsolved = self.filtered(lambda t: not _has_text(t.resolution))
         if unsolved:
@@ -325,16 +448,17 @@ class CrmComplaintTicket(models.Model):
             )
         now = fields.Datetime.now()
         for ticket in self:
-            values = {
-                "state": "solved",
-                "solved_date": now,
-                "is_waiting_customer": False,
-            }
+            ticket._resume_clock(now)
+            values = {"state": "solved", "solved_date": now}
             if not ticket.responded_date:
                 values.update(responded_date=now, **ticket._measure("response", now))
-            ticket._resume_clock(now)
-            ticket.write({**values, **ticket._measure("resolution", now)})
-        self._refresh_sla_status()
+            values.update(ticket._measure("resolution", now))
+            met = values.get(
+                "response_sla_met", ticket.response_sla_met
+            ) and values.get("resolution_sla_met", True)
+            if ticket.sla_id:
+                values["sla_status"] = "on_track" if met else "breached"
+            ticket.write(values)
         return True
 
     def action_close(self):
@@ -362,7 +486,9 @@ class CrmComplaintTicket(models.Model):
                     tickets=", ".join(missing.mapped("display_name")),
                 )
             )
-        self.write({"state": "cancelled", "is_waiting_customer": False})
+        self.write(
+            {"state": "cancelled", "is_waiting_customer": False, "paused_since": False}
+        )
         return True
 
     def action_reopen(self):
@@ -393,18 +519,24 @@ class CrmComplaintTicket(models.Model):
         now = fields.Datetime.now()
         for ticket in self.filtered("is_waiting_customer"):
             ticket._resume_clock(now)
-        self._refresh_sla_status()
+        self._refresh_sla_status(now)
         return True
 
     # mail
 
     @api.model
     def message_new(self, msg_dict, custom_values=None):
-        """A ticket from an e-mail to the complaints alias."""
-        email = email_normalize(msg_dict.get("email_from") or "")
-        sender = email and self.env["res.partner"].search(
-            [("email_normalized", "=", email)], limit=1
-        )
+        """A ticket from an e-mail to the complaints alias.
+
+        The sender's company is the customer; an unknown sender becomes a new
+        contact, so that no complaint bounces.
+        """
+        sender = self.env["res.partner"].browse(msg_dict.get("author_id")).exists()
+        email_from = msg_dict.get("email_from")
+        if not sender and email_normalize(email_from or ""):
+            sender = self._mail_find_partner_from_emails(
+                [email_from], force_create=True
+            )[0]
         values = {
             "subject": msg_dict.get("subject") or self.env._("E-mail without subject"),
             "channel": "email",
@@ -420,16 +552,33 @@ class CrmComplaintTicket(models.Model):
         """A customer's reply reopens a solved ticket, and ends a pause."""
         result = super().message_update(msg_dict, update_vals=update_vals)
         email = email_normalize(msg_dict.get("email_from") or "")
+        author_id = msg_dict.get("author_id")
         from_customer = self.filtered(
             lambda t: (
-                email
-                and email
-                in (t.partner_id | t.partner_id.child_ids).mapped("email_normalized")
+                (email and email in t._customer_partners().mapped("email_normalized"))
+                or (author_id and author_id in t._customer_partners().ids)
             )
         )
         from_customer.filtered(lambda t: t.state == "solved").action_reopen()
         from_customer.filtered("is_waiting_customer").action_resume()
         return result
+
+    def _message_auto_subscribe_followers(self, updated_values, default_subtype_ids):
+        """The handler follows the ticket too, like the owner."""
+        followers = super()._message_auto_subscribe_followers(
+            updated_values, default_subtype_ids
+        )
+        handler = self.env["res.users"].sudo().browse(updated_values.get("handler_id"))
+        if handler.active:
+            template = (
+                "mail.message_user_assigned" if handler != self.env.user else False
+            )
+            followers.append((handler.partner_id.id, default_subtype_ids, template))
+        return followers
+
+    def _customer_partners(self):
+        customer = self.partner_id.commercial_partner_id
+        return customer | customer.child_ids
 
     # SLA business methods
 
@@ -448,22 +597,22 @@ class CrmComplaintTicket(models.Model):
         return sla_clock.add_hours(self.sla_start_date, hours + paused, calendar)
 
     def _measure(self, target, now):
-        """Time taken to reach ``target`` (response or resolution), net of pauses."""
-        policy = self.sla_id
-        if not policy:
-            return {}
-        clock = (
-            policy.response_clock if target == "response" else policy.resolution_clock
+        """The working hours taken to reach ``target`` (response or resolution),
+        pauses excluded, whatever the clock of the target; and whether its
+        deadline was met. Working hours make the reports comparable."""
+        calendar = self.sla_id._calendar_for("working", self.company_id)
+        taken = (
+            sla_clock.hours_between(self.sla_start_date, now, calendar)
+            - self.paused_working_hours
         )
-        calendar = policy._calendar_for(clock, self.company_id)
-        paused = self.paused_working_hours if calendar else self.paused_clock_hours
-        taken = sla_clock.hours_between(self.sla_start_date, now, calendar) - paused
-        deadline = (
-            self.response_deadline if target == "response" else self.resolution_deadline
-        )
-        return {f"{target}_time": max(taken, 0.0), f"{target}_sla_met": now <= deadline}
+        values = {f"{target}_time": max(taken, 0.0)}
+        deadline = self[f"{target}_deadline"]
+        if deadline:
+            values[f"{target}_sla_met"] = now <= deadline
+        return values
 
     def _resume_clock(self, now):
+        """End a pause: its working and clock hours add to the counters."""
         if not self.is_waiting_customer:
             return
         calendar = self.sla_id._calendar_for("working", self.company_id)
@@ -490,44 +639,95 @@ class CrmComplaintTicket(models.Model):
             )
 
     def _refresh_sla_status(self, now=None):
-        """One UPDATE sets the SLA status of open tickets (all, for an empty self)."""
+        """Set the SLA status of open tickets (all of them for an empty ``self``).
+
+        One UPDATE that rewrites only the rows whose status changes, so that
+        the periodic run over 100,000 open tickets writes a handful of rows;
+        rows another transaction is editing are skipped, not waited for (the
+        next run catches them). Waiting tickets keep their status. Returns the
+        number of rows changed.
+        """
         self.env.flush_all()
         now = now or fields.Datetime.now()
-        where = SQL("state IN %s", OPEN_STATES)
+        status = SQL(
+            """CASE WHEN sla_deadline <= %(now)s THEN 'breached'
+                    WHEN sla_warning_date <= %(now)s THEN 'at_risk'
+                    ELSE 'on_track' END""",
+            now=now,
+        )
+        where = SQL(
+            """state IN %s AND sla_deadline IS NOT NULL
+               AND is_waiting_customer IS NOT TRUE
+               AND sla_status IS DISTINCT FROM %s""",
+            OPEN_STATES,
+            status,
+        )
         if self:
             where = SQL("%s AND id IN %s", where, tuple(self.ids))
         self.env.cr.execute(
             SQL(
                 """
-                UPDATE crm_complaint_ticket
-                   SET sla_status = CASE
-                       WHEN is_waiting_customer THEN sla_status
-                       WHEN sla_deadline <= %(now)s THEN 'breached'
-                       WHEN sla_warning_date <= %(now)s THEN 'at_risk'
-                       ELSE 'on_track' END
-                 WHERE %(where)s AND sla_deadline IS NOT NULL
+                UPDATE crm_complaint_ticket ticket
+                   SET sla_status = changed.status
+                  FROM (SELECT id, %(status)s AS status
+                          FROM crm_complaint_ticket
+                         WHERE %(where)s
+                           FOR NO KEY UPDATE SKIP LOCKED) changed
+                 WHERE ticket.id = changed.id
                 """,
-                now=now,
+                status=status,
                 where=where,
             )
         )
+        changed = self.env.cr.rowcount
         self.invalidate_model(["sla_status"])
+        return changed
+
+    @api.model
+    def _apply_sla_policies(self):
+        """Match the open tickets again after the policies changed.
+
+        Only tickets whose policy changes are written, so only their deadlines
+        are computed again; finished tickets keep their policy.
+        """
+        tickets = self.search([("state", "in", OPEN_STATES)])
+        policies = self.env["crm.complaint.sla"]._candidates_for(tickets.company_id)
+        moves = {}
+        for ticket in tickets:
+            policy = policies._best_for(ticket)
+            if policy != ticket.sla_id:
+                moves.setdefault(policy, []).append(ticket.id)
+        for policy, ids in moves.items():
+            self.browse(ids).write({"sla_id": policy.id})
+        if moves:
+            self.browse(
+                [i for ids in moves.values() for i in ids]
+            )._refresh_sla_status()
+
+    @api.model
+    def _reschedule_sla(self, policies):
+        """The targets of ``policies`` changed: open tickets follow them."""
+        tickets = self.search(
+            [("sla_id", "in", policies.ids), ("state", "in", OPEN_STATES)]
+        )
+        if tickets:
+            tickets.modified(["sla_id"])
+            tickets._refresh_sla_status()
 
     # crons
 
     @api.model
     def _cron_check_sla(self, batch_size=500):
-        """Notify each escalation level that fell due, once; refresh SLA statuses."""
+        """Notify each escalation level that fell due, once; refresh SLA statuses.
+
+        One batch a call, as Odoo 18's cron protocol expects: the runner
+        commits and calls again while ``_notify_progress`` reports tickets
+        remaining. The batch's rows are locked (SKIP LOCKED): a second worker,
+        or a manual run, takes other tickets and never notifies twice.
+        """
         now = fields.Datetime.now()
         self._refresh_sla_status(now)
-        domain = [
-            ("state", "in", OPEN_STATES),
-            ("is_waiting_customer", "=", False),
-            ("next_escalation_date", "<=", now),
-        ]
-        tickets = self.search(
-            domain, limit=batch_size, order="next_escalation_date, id"
-        )
+        tickets = self._claim_due_tickets(now, batch_size)
         try:
             with self.env.cr.savepoint():
                 tickets._escalate(now)
@@ -541,8 +741,38 @@ class CrmComplaintTicket(models.Model):
                     _logger.exception("Escalating %s failed", ticket.display_name)
                     # try again in an hour rather than at every run
                     ticket.next_escalation_date = sla_clock.add_hours(now, 1)
-        remaining = self.search_count(domain)
+        remaining = self.search_count(self._due_domain(now))
         self.env["ir.cron"]._notify_progress(done=len(tickets), remaining=remaining)
+
+    @api.model
+    def _due_domain(self, now):
+        return [
+            ("state", "in", OPEN_STATES),
+            ("is_waiting_customer", "=", False),
+            ("next_escalation_date", "<=", now),
+        ]
+
+    @api.model
+    def _claim_due_tickets(self, now, limit):
+        """The next due tickets, locked for this transaction; rows another
+        transaction holds are skipped, not waited for."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT id FROM crm_complaint_ticket
+                 WHERE state IN %s AND is_waiting_customer IS NOT TRUE
+                   AND next_escalation_date <= %s
+                 ORDER BY next_escalation_date, id
+                 LIMIT %s
+                   FOR UPDATE SKIP LOCKED
+                """,
+                OPEN_STATES,
+                now,
+                limit,
+            )
+        )
+        return self.browse(row[0] for row in self.env.cr.fetchall())
 
     def _escalate(self, now):
         """Fire every level that fell due for these tickets, in a few batched writes."""
@@ -560,13 +790,16 @@ class CrmComplaintTicket(models.Model):
             for level in due:
                 by_level[level] |= ticket
             if due:
-                notes[ticket.id] = ticket._escalation_note(max(due))
+                owner = ticket.user_id
+                notes[ticket.id] = ticket.with_context(
+                    lang=owner.lang or self.env.lang, tz=owner.tz
+                )._escalation_note(max(due), now)
         todo = self.env.ref("mail.mail_activity_data_todo")
         for level, tickets in by_level.items():
             for ticket in tickets:
                 for user in ticket._escalation_users(level, admins):
                     activities.append(
-                        ticket._prepare_escalation_activity(user, level, todo)
+                        ticket._prepare_escalation_activity(user, level, todo, now)
                     )
         self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(
             activities
@@ -579,56 +812,85 @@ class CrmComplaintTicket(models.Model):
             )
         self._refresh_sla_status(now)
 
-    def _due_levels(self, now):
-        policy = self.sla_id
-        due_at = {
+    def _escalation_moments(self):
+        """When each level of the ladder falls due for the running deadline;
+        the sales admins a policy-set number of hours (round the clock) after
+        the breach."""
+        return {
             LEVEL_WARNING: self.sla_warning_date,
             LEVEL_BREACH: self.sla_deadline,
-            LEVEL_ADMIN: sla_clock.add_hours(
-                self.sla_deadline, policy.escalate_admin_hours
+            LEVEL_ADMIN: self.sla_deadline
+            and sla_clock.add_hours(
+                self.sla_deadline, self.sla_id.escalate_admin_hours
             ),
         }
+
+    def _due_levels(self, now):
         return [
             level
-            for level, moment in due_at.items()
+            for level, moment in self._escalation_moments().items()
             if level > self.escalation_level and moment and moment <= now
         ]
 
     def _escalation_users(self, level, admins):
-        if level == LEVEL_WARNING:
-            return self.user_id | self.handler_id
-        if level == LEVEL_BREACH:
-            return self.team_id.user_id or self.user_id
+        """Who hears of ``level``; a rung without anyone (an unassigned
+        ticket, a team without a leader) falls to the next one up."""
+        admins = admins.filtered(lambda u: self.company_id in u.company_ids)
+        ladder = {
+            LEVEL_WARNING: self.user_id | self.handler_id,
+            LEVEL_BREACH: self.team_id.user_id,
+            LEVEL_ADMIN: admins,
+        }
+        for rung in range(level, LEVEL_ADMIN + 1):
+            if ladder[rung]:
+                return ladder[rung]
         return admins
 
-    def _escalation_note(self, level):
+    def _escalation_note(self, level, now):
+        """The escalation in words, in the context's language and time zone."""
         target = (
             self.env._("resolution") if self.responded_date else self.env._("response")
         )
-        if level == LEVEL_WARNING:
+        deadline = format_datetime(
+            self.env,
+            self.sla_deadline,
+            tz=self.env.context.get("tz"),
+            dt_format="short",
+        )
+        if self.sla_deadline > now:
             return self.env._(
                 "SLA at risk: the %(target)s is due on %(deadline)s.",
                 target=target,
-                deadline=fields.Datetime.to_string(self.sla_deadline),
+                deadline=deadline,
+            )
+        if level == LEVEL_WARNING:
+            return self.env._(
+                "SLA breached: the %(target)s was due on %(deadline)s.",
+                target=target,
+                deadline=deadline,
             )
         return self.env._(
             "SLA breached: the %(target)s was due on %(deadline)s; escalated to "
             "%(who)s.",
             target=target,
-            deadline=fields.Datetime.to_string(self.sla_deadline),
+            deadline=deadline,
             who=self.env._("the team manager")
             if level == LEVEL_BREACH
             else self.env._("the sales admins"),
         )
 
-    def _prepare_escalation_activity(self, user, level, activity_type):
+    def _prepare_escalation_activity(self, user, level, activity_type, now):
+        """A to-do for ``user``, worded in their language and time zone."""
+        summary = self.with_context(
+            lang=user.lang or self.env.lang, tz=user.tz
+        )._escalation_note(level, now)
         return {
             "res_model_id": self.env["ir.model"]._get_id(self._name),
             "res_id": self.id,
             "activity_type_id": activity_type.id,
             "user_id": user.id,
             "date_deadline": fields.Date.context_today(self),
-            "summary": self._escalation_note(level),
+            "summary": summary,
         }
 
 

@@ -63,7 +63,7 @@ class ResPartner(models.Model):
         tracking=True,
         copy=False,
         index="btree_not_null",
-        group_expand="_group_expand_profile_state",
+        group_expand=True,  # kanban columns in process order, empty ones too
         help="Empty for partners outside the customer process "
         "(colleagues, vendors, plain contacts).",
     )
@@ -334,10 +334,6 @@ class ResPartner(models.Model):
             to_confirm if (operator == "=") == value else SQL("NOT %s", to_confirm)
         )
         return [("id", "in", query)]
-
-    def _group_expand_profile_state(self, states, domain):
-        """Kanban columns in the order of the process, empty ones included."""
-        return [state for state, _label in PROFILE_STATES]
 
     # constraints and onchanges
 
