@@ -21,6 +21,7 @@
         "data/ir_cron_data.xml",
         "views/res_partner_views.xml",
         "views/crm_lead_views.xml",
+        "views/mail_activity_type_views.xml",
         "views/crm_need_type_views.xml",
         "views/res_config_settings_views.xml",
         "views/crm_complaint_ticket_views.xml",
