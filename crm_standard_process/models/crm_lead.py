@@ -47,10 +47,11 @@ class CrmLead(models.Model):
         help="A clear need grades the lead at least B; a vague one leaves it "
         "C unless the expected revenue says more, and can go to the nurture pool.",
     )
-    # P10 intake: entered within a working day of capture
+    # P10 intake: entered within a working day of capture (the defaults read
+    # the clock when called, as the constraint does, mocked clocks included)
     capture_date = fields.Datetime(
         string="Captured On",
-        default=fields.Datetime.now,
+        default=lambda self: fields.Datetime.now(),
         copy=False,
         help="When the lead was met or received (trade fair, call, web form); "
         "it should be entered within one working day.",
@@ -92,7 +93,7 @@ class CrmLead(models.Model):
     )
     followup_clock_date = fields.Datetime(
         string="Follow-up Clock Start",
-        default=fields.Datetime.now,
+        default=lambda self: fields.Datetime.now(),
         readonly=True,
         copy=False,
         help="Start of the current period without follow-up: the last real "
@@ -272,16 +273,17 @@ class CrmLead(models.Model):
     def write(self, vals):
         # A new salesperson gets a fresh period without follow-up; a same-value
         # write or a return to the pool (no salesperson) changes nothing.
+        moved = self.browse()
         if vals.get("user_id") and "followup_clock_date" not in vals:
             moved = self.filtered(lambda lead: lead.user_id.id != vals["user_id"])
-            if moved:
-                moved.filtered("stale_step")._unlink_stale_reminders()
-                restarted = {**vals, **self._followup_restart_values()}
-                if moved == self:
-                    return super().write(restarted)
-                super(CrmLead, moved).write(restarted)
-                return super(CrmLead, self - moved).write(vals)
-        return super().write(vals)
+            moved.filtered("stale_step")._unlink_stale_reminders()
+            if moved and moved == self:
+                vals = {**vals, **self._followup_restart_values()}
+                moved = self.browse()
+        result = super().write(vals)
+        if moved:  # some of the leads already had that salesperson
+            super(CrmLead, moved).write(self._followup_restart_values())
+        return result
 
     # mail
 
