@@ -22,6 +22,7 @@
         "data/ir_cron_data.xml",
         "views/res_partner_views.xml",
         "views/crm_lead_views.xml",
+        "views/mail_activity_type_views.xml",
         "views/crm_need_type_views.xml",
         "views/res_config_settings_views.xml",
         "views/crm_complaint_ticket_views.xml",
@@ -33,6 +34,7 @@
         "demo/res_users_demo.xml",
         "demo/res_partner_demo.xml",
         "demo/crm_complaint_ticket_demo.xml",
+        "demo/crm_lead_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -8,6 +8,8 @@ Bounds are inclusive; the thresholds are the company's.
 from odoo.tools import SQL
 
 GRADES = [("a", "A"), ("b", "B"), ("c", "C")]
+# How clear the need is: the "clarity" the rule below weighs.
+NEED_CLARITIES = [("clear", "Clear"), ("vague", "Vague")]
 
 
 def grade_for(company, amount, benchmark=False, clarity=False):

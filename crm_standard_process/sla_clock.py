@@ -31,3 +31,17 @@ def hours_between(start, end, calendar=None):
 def warning_moment(start, hours, percent, calendar=None):
     """When ``percent`` of a target of ``hours`` from ``start`` has run out."""
     return add_hours(start, hours * percent / 100.0, calendar)
+
+
+def add_working_days(start, days, calendar=None):
+    """The moment ``days`` working days after ``start``.
+
+    A working day is the calendar's hours per day of working time, so that
+    "within 48 hours" on the working calendar reads as two working days, the
+    time of day kept: Friday 15:00 gives Tuesday 15:00 (a sales manager's
+    "two days", weekend and holidays aside), not 48 working hours (six
+    days). Round the clock, it is ``days`` times 24 hours.
+    """
+    if calendar is None:
+        return add_hours(start, 24.0 * days)
+    return add_hours(start, days * (calendar.hours_per_day or 8.0), calendar)

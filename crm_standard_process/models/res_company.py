@@ -16,6 +16,32 @@ class ResCompany(models.Model):
         help="Expected yearly business from which a customer is graded B; below it, C.",
     )
 
+    # P10 lead discipline
+    stale_lead_days = fields.Integer(
+        string="Stale After (days)",
+        default=7,
+        help="Days without a real follow-up after which a lead's salesperson "
+        "is reminded.",
+    )
+    stale_manager_days = fields.Integer(
+        string="Notify Team Manager After (days)",
+        default=3,
+        help="Days after the salesperson's reminder, still without follow-up, "
+        "after which the team manager is notified; as many again before the "
+        "optional return to the unassigned pool.",
+    )
+    stale_return_to_pool = fields.Boolean(
+        string="Return Stale Leads to the Pool",
+        help="After the team manager's notification and the same delay again, "
+        "a lead still without follow-up loses its salesperson.",
+    )
+    nurture_touch_days = fields.Integer(
+        string="Nurture Touch Every (days)",
+        default=30,
+        help="Leads in the nurture pool get a light touch (news, industry "
+        "information) this often.",
+    )
+
     @api.constrains("grade_a_threshold", "grade_b_threshold")
     def _check_grade_thresholds(self):
         for company in self:
@@ -31,6 +57,25 @@ class ResCompany(models.Model):
                     self.env._(
                         "The grade A threshold of %(company)s must be above its "
                         "grade B threshold.",
+                        company=company.name,
+                    )
+                )
+
+    @api.constrains("stale_lead_days", "stale_manager_days", "nurture_touch_days")
+    def _check_lead_discipline_delays(self):
+        for company in self:
+            if (
+                min(
+                    company.stale_lead_days,
+                    company.stale_manager_days,
+                    company.nurture_touch_days,
+                )
+                <= 0
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "The stale-lead and nurture delays of %(company)s must be "
+                        "positive numbers of days.",
                         company=company.name,
                     )
                 )

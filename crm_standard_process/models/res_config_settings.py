@@ -17,3 +17,15 @@ class ResConfigSettings(models.TransientModel):
     company_currency_id = fields.Many2one(
         related="company_id.currency_id", string="Company Currency"
     )
+    stale_lead_days = fields.Integer(
+        related="company_id.stale_lead_days", readonly=False
+    )
+    stale_manager_days = fields.Integer(
+        related="company_id.stale_manager_days", readonly=False
+    )
+    stale_return_to_pool = fields.Boolean(
+        related="company_id.stale_return_to_pool", readonly=False
+    )
+    nurture_touch_days = fields.Integer(
+        related="company_id.nurture_touch_days", readonly=False
+    )

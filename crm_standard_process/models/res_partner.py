@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
-from ..grading import GRADES, grade_for, grade_sql
+from ..grading import GRADES, NEED_CLARITIES, grade_for, grade_sql
 
 PROFILE_STATES = [
     ("draft", "Draft"),
@@ -102,7 +102,7 @@ class ResPartner(models.Model):
     need_description = fields.Text(string="Needs and Pain Points")
     need_priority = fields.Selection(LEVELS)
     need_clarity = fields.Selection(
-        [("clear", "Clear"), ("vague", "Vague")],
+        NEED_CLARITIES,
         tracking=True,
         help="A clear need grades the customer at least B.",
     )

@@ -1,0 +1,86 @@
+"""P10: leads graded A/B/C by fit: the customer's grade, else the expected
+revenue against the thresholds, else the clarity of the need."""
+
+from .lead_common import LeadCase
+
+
+class TestLeadGrading(LeadCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customer = (
+            cls.env["res.partner"]
+            .with_context(default_profile_state="draft")
+            .create(
+                {
+                    "name": "Graded Co",
+                    "is_company": True,
+                    "expected_annual_amount": 50000,
+                }
+            )
+        )
+
+    def _revenue_lead(self, revenue, clarity=False):
+        return self.env["crm.lead"].create(
+            {"name": "Pumps", "expected_revenue": revenue, "need_clarity": clarity}
+        )
+
+    def test_customer_grade_wins_over_revenue_and_clarity(self):
+        """A lead of a graded customer takes the customer's grade."""
+        lead = self._revenue_lead(600000, "clear")
+        self.assertEqual(lead.customer_grade, "a")
+        lead.partner_id = self.customer
+        self.assertEqual(self.customer.customer_grade, "c")
+        self.assertEqual(lead.customer_grade, "c")
+
+    def test_revenue_grades_a_lead_without_graded_customer(self):
+        """Without a graded customer the expected revenue meets the thresholds."""
+        grades = {
+            600000: "a",
+            500000: "a",
+            150000: "b",
+            100000: "b",
+            99999: "c",
+            0: "c",
+        }
+        for revenue, grade in grades.items():
+            self.assertEqual(
+                self._revenue_lead(revenue).customer_grade, grade, f"{revenue}"
+            )
+
+    def test_clear_need_is_at_least_b_and_vague_c_unless_the_amount_says_more(self):
+        """A clear need grades B, a vague one C; a big amount still grades A."""
+        lead = self._revenue_lead(0, "clear")
+        self.assertEqual(lead.customer_grade, "b")
+        lead.need_clarity = "vague"
+        self.assertEqual(lead.customer_grade, "c")
+        lead.expected_revenue = 150000
+        self.assertEqual(lead.customer_grade, "b", "the amount says B")
+        lead.expected_revenue = 700000
+        self.assertEqual(lead.customer_grade, "a", "the amount says A")
+        lead.need_clarity = "clear"
+        self.assertEqual(lead.customer_grade, "a")
+
+    def test_threshold_change_regrades_leads_with_the_same_rule(self):
+        """The set-based re-grade weighs clarity and follows the customers'
+        new grades, as the compute does, and gives upgraded leads a deadline."""
+        clear = self._revenue_lead(150000, "clear")
+        vague = self._revenue_lead(150000, "vague")
+        of_customer = self._revenue_lead(0)
+        of_customer.partner_id = self.customer
+        self.assertEqual(
+            (clear | vague | of_customer).mapped("customer_grade"), ["b", "b", "c"]
+        )
+        self.assertFalse(of_customer.first_contact_deadline)
+        self.company.write({"grade_a_threshold": 600000, "grade_b_threshold": 40000})
+        self.assertEqual(self.customer.customer_grade, "b")
+        self.assertEqual(
+            (clear | vague | of_customer).mapped("customer_grade"), ["b", "b", "b"]
+        )
+        self.assertTrue(of_customer.first_contact_deadline)
+        self.company.write({"grade_b_threshold": 200000})
+        self.assertEqual(
+            (clear | vague | of_customer).mapped("customer_grade"), ["b", "c", "c"]
+        )
+        self.assertFalse(vague.first_contact_deadline)
+        self.assertFalse(of_customer.first_contact_deadline)
