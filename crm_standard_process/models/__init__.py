@@ -5,3 +5,8 @@ from . import res_partner
 from . import crm_lead
 from . import crm_complaint_ticket
 from . import crm_complaint_sla
+from . import crm_followup_plan
+from . import crm_followup_compliance
+from . import crm_followup_greeting
+from . import mail_activity
+from . import mail_activity_type

@@ -17,3 +17,9 @@ class ResConfigSettings(models.TransientModel):
     company_currency_id = fields.Many2one(
         related="company_id.currency_id", string="Company Currency"
     )
+    followup_greeting_days = fields.Integer(
+        related="company_id.followup_greeting_days", readonly=False
+    )
+    followup_log_delay_days = fields.Integer(
+        related="company_id.followup_log_delay_days", readonly=False
+    )
