@@ -19,6 +19,7 @@ class CrmLead(models.Model):
         "revenue against the company's grade thresholds.",
     )
     next_followup_date = fields.Date(
+        string="Next Follow-up",
         compute="_compute_next_followup_date",
         search="_search_next_followup_date",
         help="The earliest of the customer's next planned follow-up and this "

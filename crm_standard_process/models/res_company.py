@@ -72,10 +72,4 @@ class ResCompany(models.Model):
         if {"grade_a_threshold", "grade_b_threshold"} & vals.keys():
             self.env["res.partner"]._regrade_customers(self)
             self.env["crm.lead"]._regrade_leads(self)
-            # Re-graded customers follow their new grade's plan at the next run.
-            cron = self.env.ref(
-                "crm_standard_process.ir_cron_followup_plan", raise_if_not_found=False
-            )
-            if cron:
-                cron._trigger()
         return result

@@ -276,6 +276,7 @@ class ResPartner(models.Model):
         "mail.activity", "followup_partner_id", string="Follow-ups"
     )
     next_followup_date = fields.Date(
+        string="Next Follow-up",
         compute="_compute_next_followup_date",
         store=True,
         index="btree_not_null",
