@@ -41,12 +41,13 @@ class TestFollowupCompliance(FollowupCase):
         self.assertTrue(on_time.followup_on_time)
         self.assertFalse(late.followup_on_time)
         self.assertFalse(late.active)
+        # each log scheduled the follow-up due on Friday 13: 2 required so far
         self.assertEqual(
             self._figures(self._row(self.customer_north, self.rep_other)),
-            (1, 1, 1, 100.0),
+            (2, 1, 1, 50.0),
         )
         self.assertEqual(
-            self._figures(self._row(self.customer_b, self.rep)), (1, 1, 0, 0.0)
+            self._figures(self._row(self.customer_b, self.rep)), (2, 1, 0, 0.0)
         )
 
     def test_public_holiday_gives_one_more_day(self):
@@ -189,14 +190,34 @@ class TestFollowupCompliance(FollowupCase):
         with self.assertRaisesRegex(UserError, "Only an open follow-up"):
             todo.action_open_followup_done_wizard()
 
+    def test_done_and_schedule_next_opens_the_follow_up_log(self):
+        """The chatter's "Done & Schedule Next" on a follow-up opens the log with
+        the feedback typed; on other activities it keeps Odoo's behaviour."""
+        followup = self._followups(self.customer_b).with_user(self.rep)
+        action = followup.action_feedback_schedule_next(feedback="Busy, call back")
+        self.assertEqual(action["res_model"], "crm.followup.done.wizard")
+        wizard = (
+            self.env["crm.followup.done.wizard"]
+            .with_user(self.rep)
+            .with_context(**action["context"])
+            .create({})
+        )
+        self.assertEqual(wizard.feedback, "Busy, call back")
+        self.assertTrue(followup.active)
+        todo = self.customer_b.activity_schedule("mail.mail_activity_data_todo")
+        action = todo.action_feedback_schedule_next(feedback="ok")
+        self.assertEqual(action["res_model"], "mail.activity")
+        self.assertFalse(todo.exists())
+
     def test_standard_mark_as_done_counts_too(self):
         """Marked done from the chatter, a follow-up counts the same."""
         followup = self._followups(self.customer_b)
         with freeze_time(datetime(2026, 11, 6, 11, 0)):
             followup.with_user(self.rep).action_feedback(feedback="Called")
         self.assertTrue(followup.followup_on_time)
+        self.assertEqual(self.customer_b.next_followup_date, date(2026, 11, 13))
         self.assertEqual(
-            self._figures(self._row(self.customer_b, self.rep)), (1, 1, 1, 100.0)
+            self._figures(self._row(self.customer_b, self.rep)), (2, 1, 1, 50.0)
         )
 
     def test_reps_cannot_cancel_plan_followups(self):

@@ -131,7 +131,7 @@ class MailActivity(models.Model):
 
     # actions
 
-    def action_open_followup_done_wizard(self):
+    def action_open_followup_done_wizard(self, feedback=False):
         self.ensure_one()
         if not self.followup_plan_id or not self.active:
             raise UserError(
@@ -145,8 +145,27 @@ class MailActivity(models.Model):
             "res_model": "crm.followup.done.wizard",
             "view_mode": "form",
             "target": "new",
-            "context": {"default_activity_id": self.id},
+            "context": {"default_activity_id": self.id, "default_feedback": feedback},
         }
+
+    def action_feedback_schedule_next(self, feedback=False, attachment_ids=None):
+        """ "Done & Schedule Next" on a follow-up opens the follow-up log, with
+        the feedback typed so far: the plan schedules the next one itself."""
+        if len(self) == 1 and self.followup_plan_id and self.active:
+            return self.action_open_followup_done_wizard(feedback=feedback)
+        return super().action_feedback_schedule_next(
+            feedback=feedback, attachment_ids=attachment_ids
+        )
+
+    def _action_done(self, feedback=False, attachment_ids=None):
+        """Once a follow-up is done, its customer's next one is scheduled."""
+        customers = self.filtered("followup_plan_id").followup_partner_id
+        result = super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
+        if customers:
+            self.env["crm.followup.plan"].sudo()._schedule(
+                customers.sudo(), fields.Date.context_today(self)
+            )
+        return result
 
     # business methods
 
