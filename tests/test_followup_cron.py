@@ -105,12 +105,20 @@ class TestFollowupCron(FollowupCase):
         )
         self._activate(nobody, self.sales_admin)
         self.customer_c.profile_state = "archived"
-        self._log(self._followups(self.customer_c), TUESDAY_10)
         self.plan_a.active = False
         self._log(self._followups(self.customer_a), TUESDAY_10)
         self._run_cron(NEXT_MONDAY_7)
         self.assertFalse(self._followups(draft | nobody | self.customer_c))
         self.assertFalse(self._followups(self.customer_a))
+
+    def test_archived_customers_drop_their_open_followups(self):
+        """Archiving a profile removes its open follow-ups; done ones stay."""
+        done = self._log(self._followups(self.customer_b), TUESDAY_10)
+        self.assertTrue(self._followups(self.customer_b))
+        self.customer_b.profile_state = "archived"
+        self.assertFalse(self._followups(self.customer_b))
+        self.assertEqual(self._followups(self.customer_b, open_only=False), done)
+        self.assertFalse(self.customer_b.next_followup_date)
 
     def test_database_refuses_a_second_followup_for_a_slot(self):
         """Two follow-ups of one customer, plan and slot cannot both exist, even

@@ -517,6 +517,11 @@ class ResPartner(models.Model):
             self._follow_grade_plan()
         if {"user_id", "team_id", "account_manager_id"} & vals.keys():
             self.filtered("profile_state")._reassign_followups()
+        if {"profile_state", "active"} & vals.keys():
+            self.filtered(
+                lambda p: p.followup_activity_ids
+                and (p.profile_state != "active" or not p.active)
+            )._stop_followups()
         return result
 
     # actions
@@ -939,6 +944,12 @@ class ResPartner(models.Model):
                 by_user[user] |= activity
         for user, activities in by_user.items():
             activities.write({"user_id": user.id})
+
+    def _stop_followups(self):
+        """Customers leaving the process have nothing left to follow up."""
+        self.env["mail.activity"].sudo().search(
+            [("followup_partner_id", "in", self.ids)]
+        ).unlink()
 
     def _ask_followup_plan_approval(self):
         """The team leader is asked to approve a proposed plan."""
