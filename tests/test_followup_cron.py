@@ -6,6 +6,7 @@ from unittest.mock import patch
 import psycopg2
 from freezegun import freeze_time
 
+from odoo import Command
 from odoo.tools import mute_logger
 
 from .followup_common import ADDON, MONDAY, FollowupCase
@@ -83,6 +84,33 @@ class TestFollowupCron(FollowupCase):
                 "date_from": datetime(2026, 11, 13, 0, 0),
                 "date_to": datetime(2026, 11, 13, 23, 59, 59),
             }
+        )
+        self._log(self._followups(self.customer_b), TUESDAY_10)
+        self.assertEqual(
+            self._followups(self.customer_b).date_deadline, date(2026, 11, 12)
+        )
+
+    def test_due_date_follows_the_assignee_calendar(self):
+        """A rep who works Monday to Thursday has the weekly call due on Thursday."""
+        four_days = self.env["resource.calendar"].create(
+            {
+                "name": "Mon-Thu (UTC)",
+                "tz": "UTC",
+                "attendance_ids": [
+                    Command.create(
+                        {
+                            "name": f"Day {day}",
+                            "dayofweek": str(day),
+                            "hour_from": 8,
+                            "hour_to": 17,
+                        }
+                    )
+                    for day in range(4)
+                ],
+            }
+        )
+        self.env["resource.resource"].create(
+            {"name": self.rep.name, "user_id": self.rep.id, "calendar_id": four_days.id}
         )
         self._log(self._followups(self.customer_b), TUESDAY_10)
         self.assertEqual(
