@@ -519,8 +519,10 @@ class ResPartner(models.Model):
             self.filtered("profile_state")._reassign_followups()
         if {"profile_state", "active"} & vals.keys():
             self.filtered(
-                lambda p: p.followup_activity_ids
-                and (p.profile_state != "active" or not p.active)
+                lambda p: (
+                    p.followup_activity_ids
+                    and (p.profile_state != "active" or not p.active)
+                )
             )._stop_followups()
         return result
 
