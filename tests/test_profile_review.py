@@ -145,7 +145,12 @@ class TestProfileReview(CrmStandardProcessCase):
             other.with_user(self.team_manager).action_activate()
         self.customer.with_user(self.team_manager).action_activate()
         self.assertEqual(self.customer.profile_state, "active")
-        self.assertFalse(self.customer.activity_ids, "the review activity is closed")
+        self.assertFalse(
+            self.customer.activity_search(
+                ["crm_standard_process.mail_activity_type_profile_review"]
+            ),
+            "the review activity is closed",
+        )
 
     @freeze_time("2031-03-10")  # a year no demo customer was activated in
     def test_activation_draws_gap_free_yearly_archive_numbers(self):

@@ -1,8 +1,10 @@
 """The SLA clock: working hours, lunch, weekends, public holidays, pauses."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from freezegun import freeze_time
+
+from odoo.addons.crm_standard_process import sla_clock
 
 from .complaint_common import MONDAY_9, ComplaintCase
 
@@ -165,8 +167,6 @@ class TestSlaClockFunctions(ComplaintCase):
 
     def test_functions_on_a_calendar_and_round_the_clock(self):
         """add_hours, hours_between and warning_moment agree with each other."""
-        from odoo.addons.crm_standard_process import sla_clock
-
         friday = datetime(2026, 11, 27, 16, 30)
         monday = datetime(2026, 11, 30, 9, 30)
         self.assertEqual(sla_clock.add_hours(friday, 2, self.calendar), monday)
@@ -180,3 +180,38 @@ class TestSlaClockFunctions(ComplaintCase):
             sla_clock.warning_moment(MONDAY_9, 2, 75, self.calendar),
             datetime(2026, 11, 23, 10, 30),
         )
+
+    def test_working_days_skip_weekends_and_public_holidays(self):
+        """Working days of a week with a public holiday on Wednesday."""
+        self.env["resource.calendar.leaves"].create(
+            {
+                "name": "Public holiday",
+                "calendar_id": self.calendar.id,
+                "date_from": datetime(2026, 11, 25, 0, 0),
+                "date_to": datetime(2026, 11, 25, 23, 59, 59),
+            }
+        )
+        days = sla_clock.working_days(
+            date(2026, 11, 23), date(2026, 11, 29), self.calendar
+        )
+        self.assertEqual([d.day for d in days], [23, 24, 26, 27])
+        self.assertEqual(
+            len(sla_clock.working_days(date(2026, 11, 23), date(2026, 11, 29))), 7
+        )
+        self.assertEqual(
+            sla_clock.next_working_day(date(2026, 11, 25), self.calendar),
+            date(2026, 11, 26),
+        )
+        self.assertEqual(
+            sla_clock.add_working_days(date(2026, 11, 24), 1, self.calendar),
+            date(2026, 11, 26),
+        )
+
+    def test_one_working_day_after_friday_is_monday(self):
+        """Friday plus one working day is Monday; zero days is the day itself."""
+        friday = date(2026, 11, 27)
+        self.assertEqual(
+            sla_clock.add_working_days(friday, 1, self.calendar), date(2026, 11, 30)
+        )
+        self.assertEqual(sla_clock.add_working_days(friday, 0, self.calendar), friday)
+        self.assertEqual(sla_clock.add_working_days(friday, 1), date(2026, 11, 28))

@@ -6,3 +6,7 @@ from . import crm_lead
 from . import mail_activity_type
 from . import crm_complaint_ticket
 from . import crm_complaint_sla
+from . import crm_followup_plan
+from . import crm_followup_compliance
+from . import crm_followup_greeting
+from . import mail_activity

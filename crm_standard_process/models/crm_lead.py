@@ -13,7 +13,7 @@ from ..grading import GRADES, NEED_CLARITIES, grade_for, grade_sql
 _logger = logging.getLogger(__name__)
 
 # P10 on the working calendar: "within 24 h" of capture is one working day,
-# "within 48 h" of creation two (see sla_clock.add_working_days).
+# "within 48 h" of creation two (see sla_clock.moment_after_working_days).
 ENTRY_DAYS = 1
 FIRST_CONTACT_DAYS = 2
 # The stale ladder, one step per stale period, in this order.
@@ -135,6 +135,13 @@ class CrmLead(models.Model):
         copy=False,
         help="When the lead entered the nurture pool or was last given a touch.",
     )
+    next_followup_date = fields.Date(
+        string="Next Follow-up",
+        compute="_compute_next_followup_date",
+        search="_search_next_followup_date",
+        help="The earliest of the customer's next planned follow-up and this "
+        "opportunity's own next activity.",
+    )
 
     def _auto_init(self):
         """On a database with leads, the existing ones get no first-contact
@@ -167,6 +174,64 @@ class CrmLead(models.Model):
                 clarity=lead.need_clarity,
             )
 
+    @api.depends(
+        "partner_id.commercial_partner_id.next_followup_date", "activity_date_deadline"
+    )
+    def _compute_next_followup_date(self):
+        for lead in self:
+            dates = [
+                lead.partner_id.commercial_partner_id.next_followup_date,
+                lead.activity_date_deadline,
+            ]
+            lead.next_followup_date = min(filter(None, dates), default=False)
+
+    def _search_next_followup_date(self, operator, value):
+        sql_operators = {
+            "=": "=",
+            "!=": "!=",
+            "<": "<",
+            "<=": "<=",
+            ">": ">",
+            ">=": ">=",
+        }
+        if operator not in sql_operators:
+            raise UserError(self.env._("Unsupported search on Next Follow-up Date."))
+        self.env.flush_all()
+        # LEAST ignores NULLs: the earliest of the two dates that exist.
+        next_date = SQL(
+            """LEAST(
+                (SELECT customer.next_followup_date
+                   FROM res_partner contact
+                   JOIN res_partner customer
+                     ON customer.id = contact.commercial_partner_id
+                  WHERE contact.id = %(partner)s),
+                (SELECT MIN(activity.date_deadline)
+                   FROM mail_activity activity
+                  WHERE activity.res_model = 'crm.lead'
+                    AND activity.res_id = %(lead)s
+                    AND activity.active))""",
+            partner=SQL.identifier("crm_lead", "partner_id"),
+            lead=SQL.identifier("crm_lead", "id"),
+        )
+        if value is False or value is None:
+            if operator not in ("=", "!="):
+                raise UserError(
+                    self.env._("Unsupported search on Next Follow-up Date.")
+                )
+            condition = SQL(
+                "%s IS NULL" if operator == "=" else "%s IS NOT NULL", next_date
+            )
+        else:
+            condition = SQL(
+                "%s %s %s",
+                next_date,
+                SQL(sql_operators[operator]),
+                fields.Date.to_date(value),
+            )
+        query = self._search([])
+        query.add_where(condition)
+        return [("id", "in", query)]
+
     @api.depends("capture_date", "create_date")
     def _compute_is_entered_late(self):
         for lead in self:
@@ -174,7 +239,7 @@ class CrmLead(models.Model):
             if not (captured and created) or created <= captured:
                 lead.is_entered_late = False  # the usual case: entered as captured
                 continue
-            lead.is_entered_late = created > sla_clock.add_working_days(
+            lead.is_entered_late = created > sla_clock.moment_after_working_days(
                 captured, ENTRY_DAYS, lead._working_calendar()
             )
 
@@ -188,7 +253,7 @@ class CrmLead(models.Model):
             if lead.customer_grade not in ("a", "b"):
                 lead.first_contact_deadline = False
             elif not lead.first_contact_deadline:
-                lead.first_contact_deadline = sla_clock.add_working_days(
+                lead.first_contact_deadline = sla_clock.moment_after_working_days(
                     now, FIRST_CONTACT_DAYS, lead._working_calendar()
                 )
 

@@ -15,6 +15,19 @@ class ResCompany(models.Model):
         default=100000.0,
         help="Expected yearly business from which a customer is graded B; below it, C.",
     )
+    followup_greeting_days = fields.Integer(
+        string="Greeting Days Ahead",
+        default=7,
+        help="How many days before a contact's birthday, the customer's founding "
+        "anniversary or the anniversary of the first won opportunity the greeting "
+        "task is scheduled.",
+    )
+    followup_log_delay_days = fields.Integer(
+        string="Follow-up Logging Delay",
+        default=1,
+        help="A follow-up is on time when logged no later than this many working "
+        "days after its due date.",
+    )
 
     # P10 lead discipline
     stale_lead_days = fields.Integer(
@@ -76,6 +89,25 @@ class ResCompany(models.Model):
                     self.env._(
                         "The stale-lead and nurture delays of %(company)s must be "
                         "positive numbers of days.",
+                        company=company.name,
+                    )
+                )
+
+    @api.constrains("followup_greeting_days", "followup_log_delay_days")
+    def _check_followup_delays(self):
+        for company in self:
+            if not 0 <= company.followup_greeting_days <= 60:
+                raise ValidationError(
+                    self.env._(
+                        "Greetings of %(company)s are scheduled 0 to 60 days ahead.",
+                        company=company.name,
+                    )
+                )
+            if not 0 <= company.followup_log_delay_days <= 10:
+                raise ValidationError(
+                    self.env._(
+                        "The follow-up logging delay of %(company)s lies between 0 "
+                        "and 10 working days.",
                         company=company.name,
                     )
                 )

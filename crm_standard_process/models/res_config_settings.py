@@ -29,3 +29,9 @@ class ResConfigSettings(models.TransientModel):
     nurture_touch_days = fields.Integer(
         related="company_id.nurture_touch_days", readonly=False
     )
+    followup_greeting_days = fields.Integer(
+        related="company_id.followup_greeting_days", readonly=False
+    )
+    followup_log_delay_days = fields.Integer(
+        related="company_id.followup_log_delay_days", readonly=False
+    )

@@ -1,0 +1,229 @@
+import logging
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.tools import SQL, format_date
+
+from .. import sla_clock
+
+_logger = logging.getLogger(__name__)
+
+OCCASIONS = [
+    ("birthday", "Birthday"),
+    ("founding", "Founding Anniversary"),
+    ("cooperation", "Cooperation Anniversary"),
+]
+
+
+class CrmFollowupGreeting(models.Model):
+    """An important date greeted: the marker that makes it once a year.
+
+    The daily follow-up job schedules a greeting task on the customer some
+    days ahead of a contact's birthday, of the company's founding anniversary
+    and of the anniversary of the first won opportunity, and records it here;
+    the unique key (person, occasion, year) keeps it to once a year, even with
+    several cron workers.
+    """
+
+    _name = "crm.followup.greeting"
+    _description = "Important-Date Greeting"
+    _order = "occasion_date desc, id desc"
+    _rec_name = "partner_id"
+
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Greeted",
+        required=True,
+        readonly=True,
+        index=True,
+        ondelete="cascade",
+        help="The contact whose birthday, or the customer whose anniversary, it is.",
+    )
+    customer_id = fields.Many2one(
+        "res.partner", required=True, readonly=True, index=True, ondelete="cascade"
+    )
+    occasion = fields.Selection(OCCASIONS, required=True, readonly=True)
+    occasion_date = fields.Date(required=True, readonly=True)
+    year = fields.Integer(required=True, readonly=True)
+    activity_id = fields.Many2one(
+        "mail.activity", string="Greeting Task", readonly=True, ondelete="set null"
+    )
+
+    _sql_constraints = [
+        (
+            "partner_occasion_year_uniq",
+            "unique(partner_id, occasion, year)",
+            "This important date was already greeted this year.",
+        ),
+    ]
+
+    @api.model
+    def _greet_important_dates(self, today, limit=None):
+        """Schedule the greetings falling due, one batch; returns how many."""
+        occasions = self._due_occasions(today, limit=limit)
+        if not occasions:
+            return 0
+        try:
+            with self.env.cr.savepoint():
+                self._greet(occasions, today)
+            return len(occasions)
+        except Exception:
+            _logger.exception("The greeting batch failed; retrying one by one")
+        done = 0
+        for occasion in occasions:
+            try:
+                with self.env.cr.savepoint():
+                    self._greet([occasion], today)
+                done += 1
+            except Exception:
+                customer = self.env["res.partner"].browse(occasion[1])
+                _logger.exception("Greeting %s failed", customer.display_name)
+                customer.followup_retry_date = today + timedelta(days=1)
+        return done
+
+    @api.model
+    def _due_occasions(self, today, limit=None, count=False):
+        """The important dates to greet from today to each company's horizon,
+        not greeted yet that year, as tuples (greeted person id, customer id,
+        occasion, original date, anniversary date)."""
+        self.env.flush_all()
+        companies = self.env["res.company"].sudo().search([])
+        horizon = max(companies.mapped("followup_greeting_days") or [0])
+        query = SQL(
+            """
+            WITH customer AS (
+                SELECT partner.id, partner.founding_date, company.followup_greeting_days
+                  FROM res_partner partner
+                  JOIN res_company company ON company.id = partner.grade_company_id
+             LEFT JOIN crm_team team ON team.id = partner.team_id
+                 WHERE partner.profile_state = 'active'
+                   AND partner.active
+                   AND COALESCE(partner.account_manager_id, team.user_id,
+                                partner.user_id) IS NOT NULL
+                   AND (partner.followup_retry_date IS NULL
+                        OR partner.followup_retry_date <= %(today)s)
+            ),
+            occasion AS (
+                SELECT contact.id AS partner_id, customer.id AS customer_id,
+                       'birthday' AS occasion, contact.birthday AS origin,
+                       customer.followup_greeting_days AS days_ahead
+                  FROM res_partner contact
+                  JOIN customer ON customer.id = contact.commercial_partner_id
+                 WHERE contact.birthday IS NOT NULL AND contact.active
+             UNION ALL
+                SELECT customer.id, customer.id, 'founding', customer.founding_date,
+                       customer.followup_greeting_days
+                  FROM customer
+                 WHERE customer.founding_date IS NOT NULL
+             UNION ALL
+                SELECT customer.id, customer.id, 'cooperation', cooperation.start_date,
+                       customer.followup_greeting_days
+                  FROM customer
+                  JOIN (%(cooperation)s) AS cooperation
+                    ON cooperation.customer_id = customer.id
+            ),
+            day AS (
+                SELECT day::date
+                  FROM generate_series(%(today)s::date, %(last)s::date, '1 day') AS day
+            )
+            SELECT occasion.partner_id, occasion.customer_id, occasion.occasion,
+                   occasion.origin, day.day
+              FROM occasion
+              JOIN day
+                ON day.day <= %(today)s::date + occasion.days_ahead
+               AND EXTRACT(YEAR FROM day.day) > EXTRACT(YEAR FROM occasion.origin)
+               AND (to_char(occasion.origin, 'MM-DD') = to_char(day.day, 'MM-DD')
+                    -- born on 29 February: greeted on the 28th in other years
+                    OR (to_char(occasion.origin, 'MM-DD') = '02-29'
+                        AND to_char(day.day, 'MM-DD') = '02-28'
+                        AND to_char(day.day + 1, 'MM-DD') = '03-01'))
+             WHERE NOT EXISTS (
+                   SELECT 1 FROM crm_followup_greeting greeting
+                    WHERE greeting.partner_id = occasion.partner_id
+                      AND greeting.occasion = occasion.occasion
+                      AND greeting.year = EXTRACT(YEAR FROM day.day))
+            """,
+            today=today,
+            last=today + timedelta(days=horizon),
+            cooperation=self.env["res.partner"]._cooperation_start_sql(),
+        )
+        if count:
+            return self.env.execute_query(
+                SQL("SELECT COUNT(*) FROM (%s) AS due", query)
+            )[0][0]
+        query = SQL(
+            "%s ORDER BY day.day, occasion.customer_id, occasion.partner_id %s",
+            query,
+            SQL("LIMIT %s", limit) if limit else SQL(),
+        )
+        return self.env.execute_query(query)
+
+    @api.model
+    def _greet(self, occasions, today):
+        """One greeting task per occasion on its customer, and its marker."""
+        Partner = self.env["res.partner"]
+        people = Partner.browse({row[0] for row in occasions})
+        customers = Partner.browse({row[1] for row in occasions})
+        (people | customers).fetch(["name", "user_id", "team_id", "account_manager_id"])
+        activity_type = self.env.ref("crm_standard_process.mail_activity_type_greeting")
+        due_dates, vals_list, markers = {}, [], []
+        for person_id, customer_id, occasion, origin, day in occasions:
+            person, customer = Partner.browse(person_id), Partner.browse(customer_id)
+            user = customer._followup_responsible("owner")
+            calendar = customer._followup_calendar(user)
+            key = (day, calendar)
+            if key not in due_dates:
+                # the last working day before the occasion, but not in the past
+                days = sla_clock.working_days(today, day, calendar)
+                due_dates[key] = days[-1] if days else day
+            vals_list.append(
+                {
+                    "res_model_id": self.env["ir.model"]._get_id("res.partner"),
+                    "res_id": customer.id,
+                    "followup_partner_id": customer.id,
+                    "activity_type_id": activity_type.id,
+                    "date_deadline": due_dates[key],
+                    "user_id": user.id,
+                    "summary": self.with_context(lang=user.lang)._summary(
+                        occasion, person, origin, day
+                    ),
+                }
+            )
+            markers.append(
+                {
+                    "partner_id": person.id,
+                    "customer_id": customer.id,
+                    "occasion": occasion,
+                    "occasion_date": day,
+                    "year": day.year,
+                }
+            )
+        activities = (
+            self.env["mail.activity"]
+            .with_context(mail_activity_quick_update=True)
+            .create(vals_list)
+        )
+        for marker, activity in zip(markers, activities, strict=True):
+            marker["activity_id"] = activity.id
+        return self.create(markers)
+
+    def _summary(self, occasion, person, origin, day):
+        when = format_date(self.env, day)
+        if occasion == "birthday":
+            return self.env._(
+                "Birthday of %(name)s on %(day)s", name=person.name, day=when
+            )
+        years = day.year - origin.year
+        if occasion == "founding":
+            return self.env._(
+                "%(name)s: founding anniversary (%(years)s) on %(day)s",
+                years=years,
+                name=person.name,
+                day=when,
+            )
+        return self.env._(
+            "%(name)s: cooperation anniversary (%(years)s) on %(day)s",
+            years=years,
+            name=person.name,
+            day=when,
+        )

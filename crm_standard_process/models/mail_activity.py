@@ -1,0 +1,185 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+from odoo.tools.sql import column_exists, create_column, index_exists
+
+from .. import sla_clock
+from .crm_followup_plan import CHANNELS
+
+# One follow-up per customer, plan and slot, done or open: several cron
+# workers, or a worker and a manager approving a plan, cannot both create it.
+FOLLOWUP_SLOT_INDEX = "mail_activity_followup_slot_uniq"
+# Writing one of these changes what the compliance figures count.
+COMPLIANCE_FIELDS = {"active", "user_id", "followup_due_date", "followup_partner_id"}
+
+
+class MailActivity(models.Model):
+    _inherit = "mail.activity"
+
+    followup_partner_id = fields.Many2one(
+        "res.partner",
+        string="Followed-up Customer",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="cascade",
+        help="Set on the follow-ups and greetings the customer's plan schedules.",
+    )
+    followup_plan_id = fields.Many2one(
+        "crm.followup.plan",
+        string="Follow-up Plan",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="restrict",
+    )
+    followup_slot_date = fields.Date(
+        string="Slot Start",
+        readonly=True,
+        help="The first day of the plan's slot this follow-up covers.",
+    )
+    followup_due_date = fields.Date(
+        string="Planned Due Date",
+        readonly=True,
+        help="The due date the plan set; moving the deadline does not move it, "
+        "and compliance is measured against it.",
+    )
+    followup_channel = fields.Selection(CHANNELS, string="Channel", readonly=True)
+    followup_on_time = fields.Boolean(
+        string="Logged on Time",
+        compute="_compute_followup_on_time",
+        store=True,
+        help="Done no later than the company's logging delay, in working days of "
+        "the assignee's calendar, after the planned due date.",
+    )
+    followup_needs_changed = fields.Text(string="Changed Needs", readonly=True)
+    followup_commitments = fields.Text(string="Commitments", readonly=True)
+
+    # computes
+
+    @api.depends("date_done", "followup_due_date")
+    def _compute_followup_on_time(self):
+        deadlines = {}
+        for activity in self:
+            if not (activity.followup_due_date and activity.date_done):
+                activity.followup_on_time = False
+                continue
+            customer = activity.followup_partner_id
+            calendar = customer._followup_calendar(activity.user_id)
+            delay = customer.grade_company_id.followup_log_delay_days
+            key = (activity.followup_due_date, calendar, delay)
+            if key not in deadlines:
+                deadlines[key] = sla_clock.add_working_days(
+                    activity.followup_due_date, delay, calendar
+                )
+            activity.followup_on_time = activity.date_done <= deadlines[key]
+
+    # CRUD
+
+    def _auto_init(self):
+        # Existing activities are no follow-ups: an empty column spares
+        # computing "logged on time" for each of them at install.
+        if not column_exists(self.env.cr, self._table, "followup_on_time"):
+            create_column(self.env.cr, self._table, "followup_on_time", "boolean")
+        return super()._auto_init()
+
+    def init(self):
+        result = super().init()
+        if not index_exists(self.env.cr, FOLLOWUP_SLOT_INDEX):
+            self.env.cr.execute(
+                SQL(
+                    "CREATE UNIQUE INDEX %s ON mail_activity"
+                    " (followup_partner_id, followup_plan_id, followup_slot_date)"
+                    " WHERE followup_slot_date IS NOT NULL",
+                    SQL.identifier(FOLLOWUP_SLOT_INDEX),
+                )
+            )
+        return result
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        activities = super().create(vals_list)
+        activities._refresh_followup_compliance()
+        return activities
+
+    def write(self, vals):
+        if not COMPLIANCE_FIELDS & vals.keys():
+            return super().write(vals)
+        before = self._followup_compliance_scope()
+        result = super().write(vals)
+        self._refresh_followup_compliance(before)
+        return result
+
+    def unlink(self):
+        followups = self.filtered("followup_plan_id")
+        if (
+            followups.filtered("active")
+            and not self.env.su
+            and not self.env.user.has_group(
+                "crm_standard_process.group_sale_team_manager"
+            )
+        ):
+            raise UserError(
+                self.env._(
+                    "The follow-ups of a customer's plan cannot be cancelled: log "
+                    "them as done with the customer's feedback, or ask your team "
+                    "manager."
+                )
+            )
+        scope = followups._followup_compliance_scope()
+        result = super().unlink()
+        self.env["crm.followup.compliance"]._refresh(*scope)
+        return result
+
+    # actions
+
+    def action_open_followup_done_wizard(self, feedback=False):
+        self.ensure_one()
+        if not self.followup_plan_id or not self.active:
+            raise UserError(
+                self.env._(
+                    "Only an open follow-up of a customer's plan is logged here."
+                )
+            )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Log Follow-up"),
+            "res_model": "crm.followup.done.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_activity_id": self.id, "default_feedback": feedback},
+        }
+
+    def action_feedback_schedule_next(self, feedback=False, attachment_ids=None):
+        """ "Done & Schedule Next" on a follow-up opens the follow-up log, with
+        the feedback typed so far: the plan schedules the next one itself."""
+        if len(self) == 1 and self.followup_plan_id and self.active:
+            return self.action_open_followup_done_wizard(feedback=feedback)
+        return super().action_feedback_schedule_next(
+            feedback=feedback, attachment_ids=attachment_ids
+        )
+
+    def _action_done(self, feedback=False, attachment_ids=None):
+        """Once a follow-up is done, its customer's next one is scheduled."""
+        customers = self.filtered("followup_plan_id").followup_partner_id
+        result = super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
+        if customers:
+            self.env["crm.followup.plan"].sudo()._schedule(
+                customers.sudo(), fields.Date.context_today(self)
+            )
+        return result
+
+    # business methods
+
+    def _followup_compliance_scope(self):
+        """The customers and months whose compliance these activities count in."""
+        followups = self.filtered(lambda a: a.followup_plan_id and a.followup_due_date)
+        return (
+            set(followups.followup_partner_id.ids),
+            {a.followup_due_date.replace(day=1) for a in followups},
+        )
+
+    def _refresh_followup_compliance(self, before=None):
+        partner_ids, months = self._followup_compliance_scope()
+        if before:
+            partner_ids |= before[0]
+            months |= before[1]
+        self.env["crm.followup.compliance"]._refresh(partner_ids, months)

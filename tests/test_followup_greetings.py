@@ -1,0 +1,167 @@
+"""P5: important dates get a greeting task ahead of time, once a year."""
+
+from datetime import date, datetime
+from unittest.mock import patch
+
+from odoo.exceptions import ValidationError
+from odoo.tools import mute_logger
+
+from .followup_common import ADDON, FollowupCase
+
+
+class TestFollowupGreetings(FollowupCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.contact = cls.env["res.partner"].create(
+            {
+                "name": "Chen Jie",
+                "parent_id": cls.customer_b.id,
+                "birthday": date(1980, 11, 12),  # a Thursday in 2026
+            }
+        )
+
+    def _greetings(self, customers):
+        return self._followups(customers, open_only=False, plan=False)
+
+    def test_birthday_greeting_comes_days_ahead_once_a_year(self):
+        """Seven days ahead by default: nothing on the 4th, a greeting for the
+        owner due on the birthday from the 5th, never a second that year."""
+        self._run_cron(datetime(2026, 11, 4, 7, 0))
+        self.assertFalse(self._greetings(self.customer_b))
+        self._run_cron(datetime(2026, 11, 5, 7, 0))
+        self._run_cron(datetime(2026, 11, 5, 7, 0), via_xmlid=True)
+        greeting = self._greetings(self.customer_b)
+        self.assertEqual(len(greeting), 1)
+        self.assertEqual(greeting.date_deadline, date(2026, 11, 12))
+        self.assertEqual(greeting.user_id, self.rep)
+        self.assertEqual(
+            greeting.activity_type_id,
+            self.env.ref(f"{ADDON}.mail_activity_type_greeting"),
+        )
+        self.assertIn("Birthday of Chen Jie", greeting.summary)
+        greeting.action_feedback(feedback="Sent flowers")
+        for day in (6, 11, 12):
+            self._run_cron(datetime(2026, 11, day, 7, 0))
+        self.assertEqual(len(self._greetings(self.customer_b)), 1)
+        marker = self.env["crm.followup.greeting"].search(
+            [("partner_id", "=", self.contact.id)]
+        )
+        self.assertEqual((marker.occasion, marker.year), ("birthday", 2026))
+        self._run_cron(datetime(2027, 11, 5, 7, 0))
+        self.assertEqual(len(self._greetings(self.customer_b)), 2)
+
+    def test_greeting_days_are_a_company_setting(self):
+        """Three days ahead: the greeting appears on the 9th, not before."""
+        self.env["res.config.settings"].create({"followup_greeting_days": 3}).execute()
+        self._run_cron(datetime(2026, 11, 8, 7, 0))
+        self.assertFalse(self._greetings(self.customer_b))
+        self._run_cron(datetime(2026, 11, 9, 7, 0))
+        self.assertEqual(len(self._greetings(self.customer_b)), 1)
+        with self.assertRaisesRegex(ValidationError, "0 to 60 days"):
+            self.env.company.followup_greeting_days = 90
+
+    def test_weekend_occasion_is_due_the_working_day_before(self):
+        """A birthday on Sunday the 15th is greeted by Friday the 13th."""
+        self.contact.birthday = date(1975, 11, 15)
+        self._run_cron(datetime(2026, 11, 9, 7, 0))
+        self.assertEqual(
+            self._greetings(self.customer_b).date_deadline, date(2026, 11, 13)
+        )
+
+    def test_founding_and_cooperation_anniversaries(self):
+        """The founding day and the day the first opportunity was won come back
+        each year; the founding year itself is no anniversary."""
+        self.customer_a.founding_date = date(2006, 11, 10)
+        self.customer_c.founding_date = date(2026, 11, 10)
+        lead = self.lead_rep
+        lead.partner_id = self.customer_c
+        lead.stage_id = self.env["crm.stage"].search([("is_won", "=", True)], limit=1)
+        lead.date_closed = datetime(2025, 11, 11, 10, 0)
+        self.assertEqual(self.customer_c.cooperation_start_date, date(2025, 11, 11))
+        self._run_cron(datetime(2026, 11, 5, 7, 0))
+        founding = self._greetings(self.customer_a)
+        self.assertEqual(founding.date_deadline, date(2026, 11, 10))
+        self.assertEqual(founding.user_id, self.rep)
+        self.assertIn("founding anniversary (20)", founding.summary)
+        cooperation = self._greetings(self.customer_c)
+        self.assertEqual(len(cooperation), 1)
+        self.assertIn("cooperation anniversary (1)", cooperation.summary)
+        self.assertEqual(cooperation.user_id, self.rep_teammate)
+
+    def test_born_on_29_february(self):
+        """Greeted on 28 February in common years, on the 29th in leap years."""
+        self.contact.birthday = date(1988, 2, 29)
+        self._run_cron(datetime(2027, 2, 22, 7, 0))
+        self.assertEqual(
+            self._greetings(self.customer_b).date_deadline, date(2027, 2, 26)
+        )
+        self._run_cron(datetime(2028, 2, 22, 7, 0))
+        self.assertEqual(
+            self._greetings(self.customer_b).mapped("date_deadline"),
+            [date(2027, 2, 26), date(2028, 2, 29)],
+        )
+
+    def test_contacts_of_customers_outside_the_process_are_not_greeted(self):
+        """Only active customers' contacts are greeted."""
+        self.customer_b.profile_state = "archived"
+        self._run_cron(datetime(2026, 11, 5, 7, 0))
+        self.assertFalse(self._greetings(self.customer_b))
+
+    def test_a_failing_greeting_does_not_stop_the_batch(self):
+        """The other greetings are scheduled; the failing one waits a day."""
+        other = self.env["res.partner"].create(
+            {
+                "name": "Zhao Gang",
+                "parent_id": self.customer_north.id,
+                "birthday": date(1970, 11, 12),
+            }
+        )
+        original = type(self.env["crm.followup.greeting"])._summary
+
+        def summary(greeting, occasion, person, origin, day):
+            if person == self.contact:
+                raise ValueError("bad template")
+            return original(greeting, occasion, person, origin, day)
+
+        logger = f"odoo.addons.{ADDON}.models.crm_followup_greeting"
+        with (
+            patch.object(type(self.env["crm.followup.greeting"]), "_summary", summary),
+            mute_logger(logger),
+        ):
+            self._run_cron(datetime(2026, 11, 5, 7, 0))
+        self.assertFalse(self._greetings(self.customer_b))
+        self.assertEqual(len(self._greetings(self.customer_north)), 1)
+        self.assertEqual(self.customer_b.followup_retry_date, date(2026, 11, 6))
+        self._run_cron(datetime(2026, 11, 6, 7, 0))
+        self.assertEqual(len(self._greetings(self.customer_b)), 1)
+        self.assertTrue(other.exists())
+
+    def test_greeting_batch_query_count_is_flat(self):
+        """Greeting 10 or 100 contacts costs the same number of queries."""
+        counts = {}
+        for year, size in ((2026, 1), (2027, 10), (2028, 100)):
+            contacts = self.env["res.partner"].create(
+                [
+                    {
+                        "name": f"Contact {year}-{n}",
+                        "parent_id": self.customer_b.id,
+                        "birthday": date(1990, 11, 20),
+                    }
+                    for n in range(size)
+                ]
+            )
+            self.env.flush_all()
+            self.env.invalidate_all()
+            with self.subTest(size=size):
+                before = self.cr.sql_log_count
+                self._run_cron(datetime(year, 11, 16, 7, 0))
+                counts[size] = self.cr.sql_log_count - before
+            greeted = self.env["crm.followup.greeting"].search(
+                [("partner_id", "in", contacts.ids), ("year", "=", year)]
+            )
+            self.assertEqual(len(greeted), size)
+            contacts.active = False
+        # about 80 queries with the day's follow-ups of the fixture's customers
+        self.assertLessEqual(counts[100], counts[10] + 1, counts)
+        self.assertLessEqual(counts[10], 90, counts)
