@@ -16,7 +16,9 @@ Tests outside ``odoo.addons.*`` get no ``test_module``/``test_tags`` from
 Odoo's MetaCase; ``AddonTestMixin`` sets them once for every test class.
 """
 
-from odoo.tests.common import HttpCase, TransactionCase, new_test_user
+from odoo.exceptions import AccessError
+from odoo.tests.common import HttpCase, JsonRpcException, TransactionCase, new_test_user
+from odoo.tools import mute_logger
 
 ADDON = "crm_standard_process"
 TEAM_MANAGER_GROUP = f"{ADDON}.group_sale_team_manager"
@@ -88,3 +90,62 @@ class CrmStandardProcessCase(AddonTestMixin, TransactionCase):
 
 class CrmStandardProcessHttpCase(AddonTestMixin, HttpCase):
     pass
+
+
+class PermissionMatrixMixin:
+    """The operations a user may do on a record, spelt r(ead) w(rite)
+    c(reate) u(nlink), as the permission matrices of the access tests read."""
+
+    def _allowed(self, operation):
+        """Whether ``operation`` runs without an AccessError (rolled back)."""
+        try:
+            with self.env.cr.savepoint(), mute_logger("odoo.models"):
+                operation()
+                self.env.flush_all()
+        except AccessError:
+            return False
+        return True
+
+    def _allowed_operations(self, checks):
+        """``checks`` maps r/w/c/u to an operation; the letters allowed."""
+        return "".join(op for op, check in checks.items() if self._allowed(check))
+
+
+class JsonRpcMatrixMixin:
+    """The records a logged-in user reaches through the web client's JSON-RPC
+    endpoint, for the matrices over ``/web/dataset/call_kw``."""
+
+    rpc_model = None
+
+    def _call(self, method, args, kwargs=None):
+        return self.make_jsonrpc_request(
+            f"/web/dataset/call_kw/{self.rpc_model}/{method}",
+            {
+                "model": self.rpc_model,
+                "method": method,
+                "args": args,
+                "kwargs": kwargs or {},
+            },
+        )
+
+    def _visible(self, records_by_key):
+        """The keys of the records a ``search_read`` returns."""
+        ids = [record.id for record in records_by_key.values()]
+        found = self._call("search_read", [[("id", "in", ids)]], {"fields": ["id"]})
+        found_ids = {row["id"] for row in found}
+        return {key for key, record in records_by_key.items() if record.id in found_ids}
+
+    def _writable(self, records_by_key, values):
+        """The keys of the records a ``write`` of ``values`` goes through for."""
+        writable = set()
+        for key, record in records_by_key.items():
+            try:
+                with mute_logger("odoo.http", "odoo.models"):
+                    self._call("write", [record.ids, values])
+            except JsonRpcException as error:
+                # the message is the name of the server-side exception
+                if str(error) != "odoo.exceptions.AccessError":
+                    raise
+            else:
+                writable.add(key)
+        return writable

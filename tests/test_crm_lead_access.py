@@ -1,10 +1,8 @@
 """Own / team / all access to leads: the permission matrix of P9."""
 
-from odoo.exceptions import AccessError
 from odoo.tests.common import users
-from odoo.tools import mute_logger
 
-from .common import CrmStandardProcessCase
+from .common import CrmStandardProcessCase, PermissionMatrixMixin
 
 LEADS = [
     "lead_rep",
@@ -34,17 +32,7 @@ EXPECTED = {
 }
 
 
-class TestCrmLeadAccess(CrmStandardProcessCase):
-    def _allowed(self, operation):
-        """Whether ``operation`` runs without an AccessError."""
-        try:
-            with self.env.cr.savepoint(), mute_logger("odoo.models"):
-                operation()
-                self.env.flush_all()
-        except AccessError:
-            return False
-        return True
-
+class TestCrmLeadAccess(PermissionMatrixMixin, CrmStandardProcessCase):
     def _observed(self, lead):
         lead = lead.with_user(self.env.user)
         values = {
@@ -58,7 +46,7 @@ class TestCrmLeadAccess(CrmStandardProcessCase):
             "c": lambda: lead.create(values),
             "u": lambda: lead.unlink(),
         }
-        return "".join(op for op, check in checks.items() if self._allowed(check))
+        return self._allowed_operations(checks)
 
     def _assert_matrix(self):
         expected = EXPECTED[self.env.user.login]
