@@ -222,3 +222,44 @@ class TestProfileReview(CrmStandardProcessCase):
         self.customer.child_ids.write({"phone": "138 1234 5678", "email": "x@qq.com"})
         self.assertIn("phone looks personal", self.customer.contact_warning)
         self.assertIn("not a company address", self.customer.contact_warning)
+
+    @mute_logger("odoo.models")
+    def test_review_fields_are_written_by_the_buttons_only(self):
+        """Neither a rep nor a team manager skips the review by writing its
+        fields; the buttons still work and a sales admin may correct."""
+        forged = {
+            "profile_state": "active",
+            "archive_number": "B2B-2000-999",
+            "send_back_reason": "none",
+            "confirmed_grade": "a",
+            "grade_confirmed_by_id": self.team_manager.id,
+            "grade_confirmed_date": "2026-01-01 00:00:00",
+        }
+        for user in (self.rep, self.team_manager):
+            customer = self.customer.with_user(user)
+            for fname, value in forged.items():
+                with self.subTest(user=user.login, field=fname):
+                    with self.assertRaisesRegex(AccessError, "review buttons"):
+                        customer.write({fname: value})
+                    with self.assertRaisesRegex(AccessError, "review buttons"):
+                        customer.create({"name": "Forged Co", fname: value})
+        self.assertEqual(self.customer.profile_state, "draft")
+        self.assertFalse(self.customer.archive_number)
+        customer = self.customer.with_user(self.rep)
+        customer.action_submit_review()
+        self.assertEqual(customer.profile_state, "to_review")
+        with self.assertRaisesRegex(AccessError, "review buttons"):
+            customer.write({"profile_state": "draft"})
+        customer.with_user(self.sales_admin).write({"profile_state": "active"})
+        self.assertEqual(customer.profile_state, "active")
+
+    @users("csp_rep")
+    def test_rep_brings_a_partner_into_the_process_as_a_draft(self):
+        """Starting the process, or creating a draft, needs no review right."""
+        vendor = self.env["res.partner"].create({"name": "Tool shop"})
+        vendor.action_start_customer_process()
+        self.assertEqual(vendor.profile_state, "draft")
+        other = self.env["res.partner"].create(
+            {"name": "Other shop", "profile_state": "draft"}
+        )
+        self.assertEqual(other.profile_state, "draft")

@@ -51,6 +51,17 @@ FOLLOWUP_APPROVAL_FIELDS = {
     "followup_plan_approved_by_id",
     "followup_plan_approved_date",
 }
+# The review's own record: set by the review buttons only, after their checks
+# (submit, activate, send back, confirm grade). Writing them directly would skip
+# the review, so only sales admins may (to correct a mistake).
+REVIEW_FIELDS = {
+    "profile_state",
+    "archive_number",
+    "send_back_reason",
+    "confirmed_grade",
+    "grade_confirmed_by_id",
+    "grade_confirmed_date",
+}
 # Writing one of these may change the grade, and so the follow-up plan.
 GRADE_INPUT_FIELDS = {
     "expected_annual_amount",
@@ -508,9 +519,12 @@ class ResPartner(models.Model):
             # Contacts follow their company: only the company is in the process.
             if vals.get("parent_id"):
                 vals["profile_state"] = False
+            # A new customer starts as a draft, whoever creates it.
+            self.browse()._check_review_fields(vals)
         return super().create(vals_list)
 
     def write(self, vals):
+        self._check_review_fields(vals)
         if FOLLOWUP_APPROVAL_FIELDS & vals.keys() and not self.env.su:
             self._check_can_review()
         result = super().write(vals)
@@ -551,7 +565,9 @@ class ResPartner(models.Model):
                         missing=partner.missing_key_fields,
                     )
                 )
-        self.write({"profile_state": "to_review", "send_back_reason": False})
+        self._write_review_values(
+            {"profile_state": "to_review", "send_back_reason": False}
+        )
         for partner in self:
             reviewer = partner.team_id.user_id
             if reviewer:
@@ -580,7 +596,7 @@ class ResPartner(models.Model):
                 values["archive_number"] = partner._next_archive_number()
             if partner.customer_grade:
                 values.update(partner._grade_confirmation_values())
-            partner.write(values)
+            partner._write_review_values(values)
         self._close_review_activities()
         self.filtered(lambda p: not p.followup_plan_id)._approve_grade_followup_plan()
         return True
@@ -592,7 +608,9 @@ class ResPartner(models.Model):
             raise UserError(self.env._("Sending a profile back needs a reason."))
         if any(partner.profile_state != "to_review" for partner in self):
             raise UserError(self.env._("Only a profile under review can be sent back."))
-        self.write({"profile_state": "draft", "send_back_reason": reason})
+        self._write_review_values(
+            {"profile_state": "draft", "send_back_reason": reason}
+        )
         for partner in self:
             partner.message_post(
                 body=self.env._("Sent back to draft: %(reason)s", reason=reason),
@@ -618,7 +636,7 @@ class ResPartner(models.Model):
                 self.env._("Only a graded customer's grade can be confirmed.")
             )
         for partner in self:
-            partner.write(partner._grade_confirmation_values())
+            partner._write_review_values(partner._grade_confirmation_values())
         return True
 
     def action_view_complaint_tickets(self):
@@ -785,6 +803,41 @@ class ResPartner(models.Model):
                     customers=", ".join(foreign.mapped("display_name")),
                 )
             )
+
+    def _check_review_fields(self, vals):
+        """Refuse writing the review's own fields outside the review buttons.
+
+        Reps may only bring a partner into the process as a draft; sales admins
+        may correct anything; the buttons write through ``_write_review_values``.
+        """
+        protected = REVIEW_FIELDS & vals.keys()
+        if vals.get("profile_state") in (False, "draft") and not any(
+            self.mapped("profile_state")
+        ):
+            protected.discard("profile_state")
+        if (
+            not protected
+            or self.env.su
+            or self.env.user.has_group("sales_team.group_sale_manager")
+        ):
+            return
+        labels = self.fields_get(sorted(protected), ["string"])
+        raise AccessError(
+            self.env._(
+                "%(fields)s change only through the review buttons (submit, "
+                "activate, send back, confirm grade); ask a sales admin to correct "
+                "them.",
+                fields=", ".join(
+                    labels[fname]["string"] for fname in sorted(protected)
+                ),
+            )
+        )
+
+    def _write_review_values(self, vals):
+        """Write the review's own fields, for a button whose checks passed: the
+        user must be able to write the partners; the chatter still names them."""
+        self.check_access("write")
+        return self.sudo().write(vals)
 
     def _grade_confirmation_values(self):
         return {
