@@ -8,7 +8,7 @@ from odoo.tests.common import users
 from odoo.tools import mute_logger
 from odoo.tools.safe_eval import safe_eval
 
-from .common import ADDON, CrmStandardProcessCase
+from .common import ADDON, TEAM_MANAGER_GROUP, CrmStandardProcessCase
 
 
 class TestProfileReview(CrmStandardProcessCase):
@@ -263,3 +263,41 @@ class TestProfileReview(CrmStandardProcessCase):
             {"name": "Other shop", "profile_state": "draft"}
         )
         self.assertEqual(other.profile_state, "draft")
+
+    def _reviewer_after_submit(self, customer, submitter):
+        customer.with_user(submitter).action_submit_review()
+        return customer.activity_search(
+            ["crm_standard_process.mail_activity_type_profile_review"]
+        ).user_id
+
+    def test_review_goes_to_a_team_manager_of_the_team(self):
+        """A leader without review rights is passed over for a team manager
+        member; nobody reviews their own submission; else a sales admin."""
+        team = self.team_east
+        team.user_id = self.rep_teammate  # a plain rep leads the team
+        reviewer = self._reviewer_after_submit(self.customer, self.rep)
+        self.assertTrue(reviewer.has_group("sales_team.group_sale_manager"))
+        team.member_ids = [(4, self.team_manager.id)]
+        second = self._customer("Second Co", self.rep)
+        self.assertEqual(
+            self._reviewer_after_submit(second, self.rep), self.team_manager
+        )
+        # the team manager submits: someone else reviews
+        third = self._customer("Third Co", self.team_manager, team_id=team.id)
+        reviewer = self._reviewer_after_submit(third, self.team_manager)
+        self.assertTrue(reviewer)
+        self.assertNotEqual(reviewer, self.team_manager)
+        self.assertTrue(reviewer.has_group("sales_team.group_sale_manager"))
+        # no team at all: a sales admin
+        teamless = self._customer("Teamless Co", self.rep, team_id=False)
+        reviewer = self._reviewer_after_submit(teamless, self.rep)
+        self.assertTrue(reviewer.has_group("sales_team.group_sale_manager"))
+
+    def test_review_is_never_routed_to_the_submitting_rep(self):
+        """A rep who leads the team (without review rights) is not their own
+        reviewer."""
+        self.team_east.user_id = self.rep
+        reviewer = self._reviewer_after_submit(self.customer, self.rep)
+        self.assertTrue(reviewer)
+        self.assertNotEqual(reviewer, self.rep)
+        self.assertTrue(reviewer.has_group(TEAM_MANAGER_GROUP))

@@ -569,7 +569,7 @@ class ResPartner(models.Model):
             {"profile_state": "to_review", "send_back_reason": False}
         )
         for partner in self:
-            reviewer = partner.team_id.user_id
+            reviewer = partner._profile_reviewer()
             if reviewer:
                 partner.activity_schedule(
                     "crm_standard_process.mail_activity_type_profile_review",
@@ -839,6 +839,35 @@ class ResPartner(models.Model):
         self.check_access("write")
         return self.sudo().write(vals)
 
+    def _profile_reviewer(self):
+        """Who is asked to review this profile: the team leader if a team
+        manager, else a team manager member of the team, else a sales admin of
+        the company; never whoever submits it (a review needs a second pair of
+        eyes), unless no one else can review."""
+        self.ensure_one()
+        submitter = self.env.user
+        team = self.sudo().team_id
+        candidates = (team.user_id | team.member_ids.sorted("id")).filtered(
+            lambda user: (
+                user.active
+                and user.has_group("crm_standard_process.group_sale_team_manager")
+            )
+        )
+        admins = (
+            self.env.ref("sales_team.group_sale_manager")
+            .sudo()
+            .users.filtered(
+                lambda user: (
+                    user.active
+                    and not user.share
+                    and (not self.company_id or self.company_id in user.company_ids)
+                )
+            )
+            .sorted("id")
+        )
+        others = (candidates | admins) - submitter
+        return others[:1] or admins[:1]
+
     def _grade_confirmation_values(self):
         return {
             "confirmed_grade": self.customer_grade,
@@ -1012,7 +1041,7 @@ class ResPartner(models.Model):
     def _ask_followup_plan_approval(self):
         """The team leader is asked to approve a proposed plan."""
         for partner in self.filtered(lambda p: p.followup_plan_state == "proposed"):
-            reviewer = partner.team_id.user_id
+            reviewer = partner._profile_reviewer()
             if reviewer and not partner.sudo().activity_search(
                 ["crm_standard_process.mail_activity_type_plan_approval"]
             ):
