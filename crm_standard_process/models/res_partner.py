@@ -179,7 +179,8 @@ class ResPartner(models.Model):
     expected_annual_amount = fields.Monetary(
         currency_field="profile_currency_id",
         tracking=True,
-        help="Expected yearly business with this customer, in the company currency.",
+        help="Expected yearly business with this customer, in the currency of "
+        "the company whose thresholds grade it.",
     )
     is_industry_benchmark = fields.Boolean(
         tracking=True, help="Graded A whatever the amount."
@@ -190,7 +191,7 @@ class ResPartner(models.Model):
         store=True,
         index="btree_not_null",
         help="Whose thresholds grade this customer: its company, else its "
-        "owner's company.",
+        "owner's company, else the main company.",
     )
     computed_grade = fields.Selection(
         GRADES,
@@ -317,12 +318,14 @@ class ResPartner(models.Model):
 
     # computes
 
-    @api.depends("company_id")
-    @api.depends_context("company")
+    @api.depends("grade_company_id.currency_id")
     def _compute_profile_currency_id(self):
+        # The amounts are in the currency of the thresholds that grade them:
+        # no conversion, no rate date, the same for every user and the cron.
         for partner in self:
-            company = partner.company_id or self.env.company
-            partner.profile_currency_id = company.currency_id
+            partner.profile_currency_id = (
+                partner.grade_company_id or partner._main_company()
+            ).currency_id
 
     @api.depends(
         "child_ids.phone", "child_ids.mobile", "child_ids.email", "phone", "email"
@@ -425,9 +428,12 @@ class ResPartner(models.Model):
 
     @api.depends("company_id", "user_id.company_id")
     def _compute_grade_company_id(self):
+        # Never the current user's company: the same customer must get the
+        # same grade whoever (or whichever cron) computes it.
+        main_company = self._main_company()
         for partner in self:
             partner.grade_company_id = (
-                partner.company_id or partner.user_id.company_id or self.env.company
+                partner.company_id or partner.user_id.company_id or main_company
             )
 
     @api.depends(
@@ -442,7 +448,7 @@ class ResPartner(models.Model):
             if not partner.profile_state and not partner.expected_annual_amount:
                 partner.computed_grade = False
                 continue
-            company = partner.grade_company_id or self.env.company
+            company = partner.grade_company_id or self._main_company()
             partner.computed_grade = grade_for(
                 company,
                 partner.expected_annual_amount,
@@ -867,6 +873,14 @@ class ResPartner(models.Model):
         )
         others = (candidates | admins) - submitter
         return others[:1] or admins[:1]
+
+    @api.model
+    def _main_company(self):
+        """The company that grades customers of no company and no owner."""
+        return (
+            self.env.ref("base.main_company", raise_if_not_found=False)
+            or self.env["res.company"].sudo().search([], order="id", limit=1)
+        ).sudo()
 
     def _grade_confirmation_values(self):
         return {
