@@ -3,7 +3,7 @@
 from freezegun import freeze_time
 
 from odoo.addons.crm_standard_process.hooks import uninstall_hook
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests.common import users
 from odoo.tools import mute_logger
 from odoo.tools.safe_eval import safe_eval
@@ -301,3 +301,31 @@ class TestProfileReview(CrmStandardProcessCase):
         self.assertTrue(reviewer)
         self.assertNotEqual(reviewer, self.rep)
         self.assertTrue(reviewer.has_group(TEAM_MANAGER_GROUP))
+
+    def test_sales_team_of_another_company_is_refused(self):
+        """A customer of one company cannot be followed by another company's
+        team; shared customers and teams of no company fit everywhere."""
+        main = self.env.ref("base.main_company")
+        branch = self.env["res.company"].create({"name": "Branch Co"})
+        branch_team = self.env["crm.team"].create(
+            {"name": "Branch team", "company_id": branch.id}
+        )
+        self.team_east.company_id = main
+        self.customer.company_id = main
+        with (
+            self.assertRaisesRegex(ValidationError, "Branch team"),
+            self.env.cr.savepoint(),
+        ):
+            self.customer.team_id = branch_team
+        with (
+            self.assertRaisesRegex(ValidationError, "Branch Co"),
+            self.env.cr.savepoint(),
+        ):
+            self.customer.company_id = branch
+        self.assertEqual(self.customer.team_id, self.team_east)
+        shared = self._customer("Shared Co", self.rep)
+        shared.team_id = branch_team
+        self.assertEqual(shared.team_id, branch_team)
+        self.team_east.company_id = False
+        self.customer.company_id = branch
+        self.assertEqual(self.customer.company_id, branch)

@@ -86,6 +86,7 @@ class ResPartner(models.Model):
         string="Sales Team",
         tracking=True,
         index="btree_not_null",
+        domain="company_id and [('company_id', 'in', [company_id, False])] or []",
         help="The sales team in charge of this customer.",
     )
     profile_state = fields.Selection(
@@ -502,6 +503,28 @@ class ResPartner(models.Model):
                     self.env._(
                         "Overriding the grade of %(customer)s needs a reason.",
                         customer=partner.display_name,
+                    )
+                )
+
+    @api.constrains("team_id", "company_id")
+    def _check_team_company(self):
+        # Not check_company=True: a customer shared between companies (no
+        # company) may still be followed by any company's team.
+        for partner in self.sudo():
+            team_company = partner.team_id.company_id
+            if (
+                partner.company_id
+                and team_company
+                and team_company != partner.company_id
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(customer)s belongs to %(company)s; its sales team "
+                        "%(team)s belongs to %(team_company)s.",
+                        customer=partner.display_name,
+                        company=partner.company_id.name,
+                        team=partner.team_id.name,
+                        team_company=team_company.name,
                     )
                 )
 
