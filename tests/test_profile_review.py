@@ -3,9 +3,10 @@
 from freezegun import freeze_time
 
 from odoo.addons.crm_standard_process.hooks import uninstall_hook
+from odoo.addons.crm_standard_process.models.res_partner import DUPLICATE_KEYS_SQL
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests.common import users
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
 from odoo.tools.safe_eval import safe_eval
 
 from .common import ADDON, TEAM_MANAGER_GROUP, CrmStandardProcessCase
@@ -200,14 +201,14 @@ class TestProfileReview(CrmStandardProcessCase):
             {"name": "Other name", "is_company": True, "vat": "X1"}
         )
         same_domain = Partner.create(
-            {"name": "Third", "is_company": True, "email": "info@sunrise.cn"}
+            {"name": "Third", "is_company": True, "email": "info@Sunrise.CN"}
         )
         webmail = Partner.create(
             {"name": "Fourth", "email": "a@qq.com", "is_company": True}
         )
         new = Partner.new(
             {
-                "name": "Sunrise Machinery Co., Ltd.",
+                "name": "  sunrise  MACHINERY Co., Ltd. ",
                 "vat": "X1",
                 "email": "b@sunrise.cn",
             }
@@ -329,3 +330,70 @@ class TestProfileReview(CrmStandardProcessCase):
         self.team_east.company_id = False
         self.customer.company_id = branch
         self.assertEqual(self.customer.company_id, branch)
+
+    def test_duplicate_lookup_is_an_index_lookup(self):
+        """Name, VAT and e-mail domain are compared for equality on indexed
+        columns: the plan reads the indexes, never the whole partner table."""
+        self.env.flush_all()
+        self.assertEqual(self.customer.company_name_key, "sunrise machinery co., ltd.")
+        domain = [
+            ("parent_id", "=", False),
+            "|",
+            "|",
+            ("company_name_key", "=", "sunrise machinery co., ltd."),
+            ("vat", "=", "X1"),
+            ("email_domain", "=", "sunrise.cn"),
+        ]
+        query = self.env["res.partner"]._search(domain, limit=5)
+        # Fresh statistics (most partners have no parent), and a test table
+        # small enough for a sequential scan to be cheaper than on a million
+        # partners: forbid it, and see which indexes the planner finds.
+        self.env.cr.execute("ANALYZE res_partner")
+        self.env.cr.execute("SET LOCAL enable_seqscan = off")
+        try:
+            self.env.cr.execute(SQL("EXPLAIN %s", query.select()))
+            plan = "\n".join(row[0] for row in self.env.cr.fetchall())
+        finally:
+            self.env.cr.execute("SET LOCAL enable_seqscan = on")
+        self.assertNotIn("Seq Scan on res_partner", plan)
+        for index in (
+            "res_partner__company_name_key_index",
+            "res_partner__vat_index",
+            "res_partner__email_domain_index",
+        ):
+            self.assertIn(index, plan)
+
+    def test_install_sql_gives_the_duplicate_keys_the_compute_gives(self):
+        """The SQL that fills the keys of a live database at install agrees
+        with the Python compute of every later write."""
+        partners = self.env["res.partner"].create(
+            [
+                {"name": " Tab\tand  Spaces Ltd ", "email": "Sales@Example.COM "},
+                {"name": "No Mail Ltd"},
+                {"name": "Odd Ltd", "email": "not-an-address"},
+                {"name": "Buyer", "parent_id": self.customer.id, "email": "b@x.cn"},
+            ]
+        )
+        self.env.flush_all()
+        expected = [(p.company_name_key, p.email_domain) for p in partners]
+        self.assertEqual(
+            expected,
+            [
+                ("tab and spaces ltd", "example.com"),
+                ("no mail ltd", False),
+                ("odd ltd", False),
+                (False, False),
+            ],
+        )
+        self.env.cr.execute(
+            SQL(
+                "UPDATE res_partner SET company_name_key = NULL, email_domain = NULL"
+                " WHERE id IN %s",
+                tuple(partners.ids),
+            )
+        )
+        self.env.cr.execute(DUPLICATE_KEYS_SQL)
+        partners.invalidate_recordset(["company_name_key", "email_domain"])
+        self.assertEqual(
+            [(p.company_name_key, p.email_domain) for p in partners], expected
+        )

@@ -74,6 +74,31 @@ GRADE_INPUT_FIELDS = {
 }
 
 
+# What the duplicate keys are, in Python for each write and in SQL to fill the
+# columns of a live database at install.
+DUPLICATE_KEYS_SQL = SQL(
+    """
+    UPDATE res_partner
+       SET company_name_key = NULLIF(
+               lower(btrim(regexp_replace(name, '\\s+', ' ', 'g'))), ''),
+           email_domain = NULLIF(
+               lower(btrim(substring(email FROM '@([^@]*)$'))), '')
+     WHERE parent_id IS NULL
+       AND (name IS NOT NULL OR email IS NOT NULL)
+    """
+)
+
+
+def _name_key(name):
+    return re.sub(r"\s+", " ", name or "").strip().lower() or False
+
+
+def _email_domain(email):
+    if "@" not in (email or ""):
+        return False
+    return email.rpartition("@")[2].strip().lower() or False
+
+
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
@@ -171,6 +196,19 @@ class ResPartner(models.Model):
     )
     missing_key_fields = fields.Char(compute="_compute_profile_completeness")
     send_back_reason = fields.Text(readonly=True, copy=False)
+    company_name_key = fields.Char(
+        compute="_compute_duplicate_keys",
+        store=True,
+        index="btree_not_null",
+        help="The company's name in lower case, spaces trimmed: possible "
+        "duplicates are looked up on it through an index.",
+    )
+    email_domain = fields.Char(
+        compute="_compute_duplicate_keys",
+        store=True,
+        index="btree_not_null",
+        help="The domain of the company's e-mail address, in lower case.",
+    )
     duplicate_partner_ids = fields.Many2many(
         "res.partner",
         compute="_compute_duplicate_partner_ids",
@@ -370,6 +408,15 @@ class ResPartner(models.Model):
             )
             partner.missing_key_fields = ", ".join(labels[fname] for fname in missing)
 
+    @api.depends("name", "email", "parent_id")
+    def _compute_duplicate_keys(self):
+        # Only companies (partners without a parent) are compared; keep in
+        # step with DUPLICATE_KEYS_SQL, which fills the columns at install.
+        for partner in self:
+            is_company = not partner.parent_id
+            partner.company_name_key = is_company and _name_key(partner.name)
+            partner.email_domain = is_company and _email_domain(partner.email)
+
     @api.depends("name", "vat", "email")
     def _compute_duplicate_partner_ids(self):
         for partner in self:
@@ -533,13 +580,19 @@ class ResPartner(models.Model):
     def _auto_init(self):
         # Partners outside a follow-up plan have neither a next follow-up nor a
         # plan status: creating the columns empty spares computing them for
-        # every partner of a live database at install.
+        # every partner of a live database at install; the duplicate keys are
+        # filled in SQL for the same reason.
+        cr = self.env.cr
         for fname, column_type in (
             ("next_followup_date", "date"),
             ("followup_plan_state", "varchar"),
         ):
-            if not column_exists(self.env.cr, self._table, fname):
-                create_column(self.env.cr, self._table, fname, column_type)
+            if not column_exists(cr, self._table, fname):
+                create_column(cr, self._table, fname, column_type)
+        if not column_exists(cr, self._table, "company_name_key"):
+            create_column(cr, self._table, "company_name_key", "varchar")
+            create_column(cr, self._table, "email_domain", "varchar")
+            cr.execute(DUPLICATE_KEYS_SQL)
         return super()._auto_init()
 
     @api.model_create_multi
@@ -1155,16 +1208,19 @@ class ResPartner(models.Model):
         )
 
     def _find_duplicates(self):
-        """Other companies with the same VAT, name or e-mail domain."""
+        """Other companies with the same VAT, name or e-mail domain: equality on
+        indexed columns, so that the lookup stays an index lookup on a million
+        partners."""
         self.ensure_one()
-        if not self.name or self.parent_id:
+        name_key = _name_key(self.name)
+        if not name_key or self.parent_id:
             return self.browse()
-        terms = [[("name", "=ilike", self.name.strip())]]
+        terms = [[("company_name_key", "=", name_key)]]
         if self.vat:
             terms.append([("vat", "=", self.vat)])
-        domain = (self.email or "").rpartition("@")[2].lower()
+        domain = _email_domain(self.email)
         if domain and domain not in WEBMAIL_DOMAINS:
-            terms.append([("email", "=ilike", f"%@{domain}")])
+            terms.append([("email_domain", "=", domain)])
         own_id = self._origin.id
         return self.search(
             [("id", "!=", own_id), ("parent_id", "=", False)]
