@@ -578,17 +578,41 @@ class ResPartner(models.Model):
     # CRUD
 
     def _auto_init(self):
-        # Partners outside a follow-up plan have neither a next follow-up nor a
-        # plan status: creating the columns empty spares computing them for
-        # every partner of a live database at install; the duplicate keys are
-        # filled in SQL for the same reason.
+        # A live database may hold a million partners: the new stored computed
+        # columns are created (and filled) here in SQL, which spares Odoo
+        # computing them in Python for every partner at install. Partners
+        # outside the process have no grade and no follow-up: those stay empty.
         cr = self.env.cr
         for fname, column_type in (
             ("next_followup_date", "date"),
             ("followup_plan_state", "varchar"),
+            ("computed_grade", "varchar"),
+            ("customer_grade", "varchar"),
+            ("grade_differs", "boolean"),
         ):
             if not column_exists(cr, self._table, fname):
                 create_column(cr, self._table, fname, column_type)
+        if not column_exists(cr, self._table, "grade_company_id"):
+            create_column(cr, self._table, "grade_company_id", "int4")
+            # the same rule as _compute_grade_company_id
+            cr.execute(
+                SQL(
+                    """
+                    UPDATE res_partner partner
+                       SET grade_company_id = owner.company_id
+                      FROM res_users owner
+                     WHERE owner.id = partner.user_id
+                       AND partner.company_id IS NULL
+                    """
+                )
+            )
+            cr.execute(
+                SQL(
+                    "UPDATE res_partner SET grade_company_id = COALESCE("
+                    "company_id, %s) WHERE grade_company_id IS NULL",
+                    self._main_company().id,
+                )
+            )
         if not column_exists(cr, self._table, "company_name_key"):
             create_column(cr, self._table, "company_name_key", "varchar")
             create_column(cr, self._table, "email_domain", "varchar")
