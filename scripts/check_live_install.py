@@ -5,9 +5,13 @@ Usage: python check_live_install.py ODOO_CONF ODOO_BIN
 1. creates the database with crm and contacts (and Odoo's demo data: stages,
    teams, partners, leads), then customises it as a company would: renamed
    stages and teams, its own partner tags, one of them named like ours;
+   and a few thousand partners of its own;
 2. installs crm_standard_process, then upgrades it (-u);
 3. checks after each step that the company's stages, teams, tags, partners
-   and leads are exactly as they were. Odoo's log is checked by the caller.
+   and leads are exactly as they were. Odoo's log is checked by the caller;
+4. checks that the install filled the new columns of existing partners in
+   SQL (no "Prepare computation" of them in the log: on a million partners
+   Odoo's computation in Python takes hours) and filled them right.
 """
 
 import configparser
@@ -45,7 +49,34 @@ CUSTOMISATIONS = [
     "INSERT INTO res_partner_res_partner_category_rel (category_id, partner_id)"
     " SELECT (SELECT max(id) FROM res_partner_category), id FROM res_partner"
     " WHERE is_company ORDER BY id LIMIT 3",
+    # the bulk of a live database: companies, a third of them with an owner
+    "INSERT INTO res_partner (name, complete_name, is_company, active, type,"
+    " email, user_id, create_date, write_date)"
+    " SELECT 'Live Company ' || n, 'Live Company ' || n, true, true, 'contact',"
+    " 'info@company' || n || '.cn',"
+    " CASE WHEN n % 3 = 0 THEN (SELECT min(id) FROM res_users WHERE active"
+    " AND NOT share) END, now(), now()"
+    " FROM generate_series(1, 3000) AS n",
+    "UPDATE res_partner SET commercial_partner_id = id"
+    " WHERE commercial_partner_id IS NULL",
 ]
+# Models whose new stored computed fields the install must fill in SQL.
+FILLED_IN_SQL = ("res.partner",)
+# Each query counts the existing partners the install filled wrong.
+FILL_CHECKS = {
+    "grading company": "SELECT count(*) FROM res_partner partner"
+    " LEFT JOIN res_users owner ON owner.id = partner.user_id"
+    " WHERE partner.grade_company_id IS DISTINCT FROM COALESCE("
+    " partner.company_id, owner.company_id,"
+    " (SELECT res_id FROM ir_model_data"
+    "   WHERE module = 'base' AND name = 'main_company'))",
+    "duplicate keys": "SELECT count(*) FROM res_partner"
+    " WHERE parent_id IS NULL AND name LIKE 'Live Company %'"
+    " AND (company_name_key IS DISTINCT FROM lower(name)"
+    "      OR email_domain IS DISTINCT FROM substring(email FROM '@(.*)$'))",
+    "grades of partners outside the process": "SELECT count(*) FROM res_partner"
+    " WHERE profile_state IS NULL AND customer_grade IS NOT NULL",
+}
 
 
 def odoo(conf, odoo_bin, *args):
@@ -96,6 +127,34 @@ def compare(before, after, step):
     return failures
 
 
+def check_install_fill(conf):
+    """The failures of step 4: computations in Python, wrong values."""
+    failures = 0
+    with open(read_options(conf)["logfile"], encoding="utf-8") as log:
+        lines = log.read().split(MARKER)[-1].splitlines()
+    computed = [
+        line.rpartition("Prepare computation of ")[2].strip()
+        for line in lines
+        if "Prepare computation of " in line
+    ]
+    slow = [name for name in computed if name.rpartition(".")[0] in FILLED_IN_SQL]
+    if slow:
+        failures += 1
+        print(f"FAILED after install: computed in Python for every row: {slow}")
+    else:
+        print(f"ok after install: no field of {FILLED_IN_SQL} computed per row")
+    with connect(conf) as connection, connection.cursor() as cursor:
+        for name, query in FILL_CHECKS.items():
+            cursor.execute(query)
+            wrong = cursor.fetchone()[0]
+            if wrong:
+                failures += 1
+                print(f"FAILED after install: {wrong} partners with a wrong {name}")
+            else:
+                print(f"ok after install: {name} filled right")
+    return failures
+
+
 def main(conf, odoo_bin):
     odoo(conf, odoo_bin, "-i", "crm,contacts")
     with connect(conf) as connection, connection.cursor() as cursor:
@@ -106,9 +165,10 @@ def main(conf, odoo_bin):
         log.write(MARKER + "\n")
     odoo(conf, odoo_bin, "-i", "crm_standard_process")
     failures = compare(before, snapshot(conf), "install")
+    failures += check_install_fill(conf)
     odoo(conf, odoo_bin, "-u", "crm_standard_process")
     failures += compare(before, snapshot(conf), "upgrade")
-    checks = 2 * len(SNAPSHOT_QUERIES)
+    checks = 2 * len(SNAPSHOT_QUERIES) + 1 + len(FILL_CHECKS)
     print(f"live install: {checks - failures} passed, {failures} failed")
     return 1 if failures else 0
 

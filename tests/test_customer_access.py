@@ -244,3 +244,21 @@ class TestCustomerAccessJsonRpc(JsonRpcMatrixMixin, CrmStandardProcessHttpCase):
                     self._writable(self.customers, {"main_business": "Lathes"}),
                     reachable,
                 )
+
+    def test_review_fields_are_not_writable_over_json_rpc(self):
+        """A rep cannot change the review's own fields by writing them over
+        JSON-RPC; a sales admin still corrects them."""
+        own = {"own": self.customers["own"]}
+        self.authenticate("csp_rpc_rep", "csp_rpc_rep")
+        for values in (
+            {"profile_state": "draft"},
+            {"archive_number": "B2B-2026-900"},
+            {"confirmed_grade": "a"},
+        ):
+            with self.subTest(values=values):
+                self.assertEqual(self._writable(own, values), set())
+        self.assertEqual(self.customers["own"].profile_state, "active")
+        self.authenticate("csp_rpc_sales_admin", "csp_rpc_sales_admin")
+        self.assertEqual(
+            self._writable(own, {"archive_number": "B2B-2026-900"}), {"own"}
+        )

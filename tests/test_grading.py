@@ -157,3 +157,45 @@ class TestGrading(CrmStandardProcessCase):
         self.assertEqual(self.lead_rep.customer_grade, "b")
         self.company.write({"grade_b_threshold": 200000})
         self.assertEqual(self.lead_rep.customer_grade, "c")
+
+    def test_grade_is_the_customers_company_whoever_computes_it(self):
+        """Thresholds and currency come from the customer's company, else its
+        owner's, else the main company; never from the current user's company."""
+        eur = self.env.ref("base.EUR")
+        eur.active = True
+        branch = self.env["res.company"].create(
+            {
+                "name": "Euro Branch",
+                "currency_id": eur.id,
+                "grade_a_threshold": 50000,
+                "grade_b_threshold": 10000,
+            }
+        )
+        theirs = self._customer("Euro Customer", 60000, company_id=branch.id)
+        ours = self._customer("Yuan Customer", 60000)
+        shared = self._customer("Shared Customer", 60000, user_id=False)
+        for company in (self.company, branch):
+            with self.subTest(company=company.name):
+                Partner = self.env["res.partner"].with_company(company)
+                self.assertEqual(Partner.browse(theirs.id).customer_grade, "a")
+                self.assertEqual(Partner.browse(theirs.id).profile_currency_id, eur)
+                self.assertEqual(Partner.browse(ours.id).customer_grade, "c")
+                created = Partner.with_context(default_profile_state="draft").create(
+                    {
+                        "name": f"Walk-in of {company.name}",
+                        "is_company": True,
+                        "expected_annual_amount": 60000,
+                    }
+                )
+                self.assertEqual(
+                    created.grade_company_id, self.env.ref("base.main_company")
+                )
+                self.assertEqual(created.customer_grade, "c")
+                self.assertEqual(
+                    created.profile_currency_id,
+                    self.env.ref("base.main_company").currency_id,
+                )
+        self.assertEqual(shared.grade_company_id, self.env.ref("base.main_company"))
+        branch.write({"grade_b_threshold": 20000, "grade_a_threshold": 70000})
+        self.assertEqual(theirs.customer_grade, "b")
+        self.assertEqual(ours.customer_grade, "c")

@@ -3,12 +3,13 @@
 from freezegun import freeze_time
 
 from odoo.addons.crm_standard_process.hooks import uninstall_hook
-from odoo.exceptions import AccessError, UserError
+from odoo.addons.crm_standard_process.models.res_partner import DUPLICATE_KEYS_SQL
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests.common import users
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
 from odoo.tools.safe_eval import safe_eval
 
-from .common import ADDON, CrmStandardProcessCase
+from .common import ADDON, TEAM_MANAGER_GROUP, CrmStandardProcessCase
 
 
 class TestProfileReview(CrmStandardProcessCase):
@@ -200,14 +201,14 @@ class TestProfileReview(CrmStandardProcessCase):
             {"name": "Other name", "is_company": True, "vat": "X1"}
         )
         same_domain = Partner.create(
-            {"name": "Third", "is_company": True, "email": "info@sunrise.cn"}
+            {"name": "Third", "is_company": True, "email": "info@Sunrise.CN"}
         )
         webmail = Partner.create(
             {"name": "Fourth", "email": "a@qq.com", "is_company": True}
         )
         new = Partner.new(
             {
-                "name": "Sunrise Machinery Co., Ltd.",
+                "name": "  sunrise  MACHINERY Co., Ltd. ",
                 "vat": "X1",
                 "email": "b@sunrise.cn",
             }
@@ -222,3 +223,177 @@ class TestProfileReview(CrmStandardProcessCase):
         self.customer.child_ids.write({"phone": "138 1234 5678", "email": "x@qq.com"})
         self.assertIn("phone looks personal", self.customer.contact_warning)
         self.assertIn("not a company address", self.customer.contact_warning)
+
+    @mute_logger("odoo.models")
+    def test_review_fields_are_written_by_the_buttons_only(self):
+        """Neither a rep nor a team manager skips the review by writing its
+        fields; the buttons still work and a sales admin may correct."""
+        forged = {
+            "profile_state": "active",
+            "archive_number": "B2B-2000-999",
+            "send_back_reason": "none",
+            "confirmed_grade": "a",
+            "grade_confirmed_by_id": self.team_manager.id,
+            "grade_confirmed_date": "2026-01-01 00:00:00",
+        }
+        for user in (self.rep, self.team_manager):
+            customer = self.customer.with_user(user)
+            for fname, value in forged.items():
+                with self.subTest(user=user.login, field=fname):
+                    with self.assertRaisesRegex(AccessError, "review buttons"):
+                        customer.write({fname: value})
+                    with self.assertRaisesRegex(AccessError, "review buttons"):
+                        customer.create({"name": "Forged Co", fname: value})
+        self.assertEqual(self.customer.profile_state, "draft")
+        self.assertFalse(self.customer.archive_number)
+        customer = self.customer.with_user(self.rep)
+        customer.action_submit_review()
+        self.assertEqual(customer.profile_state, "to_review")
+        with self.assertRaisesRegex(AccessError, "review buttons"):
+            customer.write({"profile_state": "draft"})
+        customer.with_user(self.sales_admin).write({"profile_state": "active"})
+        self.assertEqual(customer.profile_state, "active")
+
+    @users("csp_rep")
+    def test_rep_brings_a_partner_into_the_process_as_a_draft(self):
+        """Starting the process, or creating a draft, needs no review right."""
+        vendor = self.env["res.partner"].create({"name": "Tool shop"})
+        vendor.action_start_customer_process()
+        self.assertEqual(vendor.profile_state, "draft")
+        other = self.env["res.partner"].create(
+            {"name": "Other shop", "profile_state": "draft"}
+        )
+        self.assertEqual(other.profile_state, "draft")
+
+    def _reviewer_after_submit(self, customer, submitter):
+        customer.with_user(submitter).action_submit_review()
+        return customer.activity_search(
+            ["crm_standard_process.mail_activity_type_profile_review"]
+        ).user_id
+
+    def test_review_goes_to_a_team_manager_of_the_team(self):
+        """A leader without review rights is passed over for a team manager
+        member; nobody reviews their own submission; else a sales admin."""
+        team = self.team_east
+        team.user_id = self.rep_teammate  # a plain rep leads the team
+        reviewer = self._reviewer_after_submit(self.customer, self.rep)
+        self.assertTrue(reviewer.has_group("sales_team.group_sale_manager"))
+        team.member_ids = [(4, self.team_manager.id)]
+        second = self._customer("Second Co", self.rep)
+        self.assertEqual(
+            self._reviewer_after_submit(second, self.rep), self.team_manager
+        )
+        # the team manager submits: someone else reviews
+        third = self._customer("Third Co", self.team_manager, team_id=team.id)
+        reviewer = self._reviewer_after_submit(third, self.team_manager)
+        self.assertTrue(reviewer)
+        self.assertNotEqual(reviewer, self.team_manager)
+        self.assertTrue(reviewer.has_group("sales_team.group_sale_manager"))
+        # no team at all: a sales admin
+        teamless = self._customer("Teamless Co", self.rep, team_id=False)
+        reviewer = self._reviewer_after_submit(teamless, self.rep)
+        self.assertTrue(reviewer.has_group("sales_team.group_sale_manager"))
+
+    def test_review_is_never_routed_to_the_submitting_rep(self):
+        """A rep who leads the team (without review rights) is not their own
+        reviewer."""
+        self.team_east.user_id = self.rep
+        reviewer = self._reviewer_after_submit(self.customer, self.rep)
+        self.assertTrue(reviewer)
+        self.assertNotEqual(reviewer, self.rep)
+        self.assertTrue(reviewer.has_group(TEAM_MANAGER_GROUP))
+
+    def test_sales_team_of_another_company_is_refused(self):
+        """A customer of one company cannot be followed by another company's
+        team; shared customers and teams of no company fit everywhere."""
+        main = self.env.ref("base.main_company")
+        branch = self.env["res.company"].create({"name": "Branch Co"})
+        branch_team = self.env["crm.team"].create(
+            {"name": "Branch team", "company_id": branch.id}
+        )
+        self.team_east.company_id = main
+        self.customer.company_id = main
+        with (
+            self.assertRaisesRegex(ValidationError, "Branch team"),
+            self.env.cr.savepoint(),
+        ):
+            self.customer.team_id = branch_team
+        with (
+            self.assertRaisesRegex(ValidationError, "Branch Co"),
+            self.env.cr.savepoint(),
+        ):
+            self.customer.company_id = branch
+        self.assertEqual(self.customer.team_id, self.team_east)
+        shared = self._customer("Shared Co", self.rep)
+        shared.team_id = branch_team
+        self.assertEqual(shared.team_id, branch_team)
+        self.team_east.company_id = False
+        self.customer.company_id = branch
+        self.assertEqual(self.customer.company_id, branch)
+
+    def test_duplicate_lookup_is_an_index_lookup(self):
+        """Name, VAT and e-mail domain are compared for equality on indexed
+        columns: the plan reads the indexes, never the whole partner table."""
+        self.env.flush_all()
+        self.assertEqual(self.customer.company_name_key, "sunrise machinery co., ltd.")
+        domain = [
+            ("parent_id", "=", False),
+            "|",
+            "|",
+            ("company_name_key", "=", "sunrise machinery co., ltd."),
+            ("vat", "=", "X1"),
+            ("email_domain", "=", "sunrise.cn"),
+        ]
+        query = self.env["res.partner"]._search(domain, limit=5)
+        # Fresh statistics (most partners have no parent), and a test table
+        # small enough for a sequential scan to be cheaper than on a million
+        # partners: forbid it, and see which indexes the planner finds.
+        self.env.cr.execute("ANALYZE res_partner")
+        self.env.cr.execute("SET LOCAL enable_seqscan = off")
+        try:
+            self.env.cr.execute(SQL("EXPLAIN %s", query.select()))
+            plan = "\n".join(row[0] for row in self.env.cr.fetchall())
+        finally:
+            self.env.cr.execute("SET LOCAL enable_seqscan = on")
+        self.assertNotIn("Seq Scan on res_partner", plan)
+        for index in (
+            "res_partner__company_name_key_index",
+            "res_partner__vat_index",
+            "res_partner__email_domain_index",
+        ):
+            self.assertIn(index, plan)
+
+    def test_install_sql_gives_the_duplicate_keys_the_compute_gives(self):
+        """The SQL that fills the keys of a live database at install agrees
+        with the Python compute of every later write."""
+        partners = self.env["res.partner"].create(
+            [
+                {"name": " Tab\tand  Spaces Ltd ", "email": "Sales@Example.COM "},
+                {"name": "No Mail Ltd"},
+                {"name": "Odd Ltd", "email": "not-an-address"},
+                {"name": "Buyer", "parent_id": self.customer.id, "email": "b@x.cn"},
+            ]
+        )
+        self.env.flush_all()
+        expected = [(p.company_name_key, p.email_domain) for p in partners]
+        self.assertEqual(
+            expected,
+            [
+                ("tab and spaces ltd", "example.com"),
+                ("no mail ltd", False),
+                ("odd ltd", False),
+                (False, False),
+            ],
+        )
+        self.env.cr.execute(
+            SQL(
+                "UPDATE res_partner SET company_name_key = NULL, email_domain = NULL"
+                " WHERE id IN %s",
+                tuple(partners.ids),
+            )
+        )
+        self.env.cr.execute(DUPLICATE_KEYS_SQL)
+        partners.invalidate_recordset(["company_name_key", "email_domain"])
+        self.assertEqual(
+            [(p.company_name_key, p.email_domain) for p in partners], expected
+        )

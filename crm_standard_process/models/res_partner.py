@@ -51,6 +51,17 @@ FOLLOWUP_APPROVAL_FIELDS = {
     "followup_plan_approved_by_id",
     "followup_plan_approved_date",
 }
+# The review's own record: set by the review buttons only, after their checks
+# (submit, activate, send back, confirm grade). Writing them directly would skip
+# the review, so only sales admins may (to correct a mistake).
+REVIEW_FIELDS = {
+    "profile_state",
+    "archive_number",
+    "send_back_reason",
+    "confirmed_grade",
+    "grade_confirmed_by_id",
+    "grade_confirmed_date",
+}
 # Writing one of these may change the grade, and so the follow-up plan.
 GRADE_INPUT_FIELDS = {
     "expected_annual_amount",
@@ -61,6 +72,31 @@ GRADE_INPUT_FIELDS = {
     "company_id",
     "user_id",
 }
+
+
+# What the duplicate keys are, in Python for each write and in SQL to fill the
+# columns of a live database at install.
+DUPLICATE_KEYS_SQL = SQL(
+    """
+    UPDATE res_partner
+       SET company_name_key = NULLIF(
+               lower(btrim(regexp_replace(name, '\\s+', ' ', 'g'))), ''),
+           email_domain = NULLIF(
+               lower(btrim(substring(email FROM '@([^@]*)$'))), '')
+     WHERE parent_id IS NULL
+       AND (name IS NOT NULL OR email IS NOT NULL)
+    """
+)
+
+
+def _name_key(name):
+    return re.sub(r"\s+", " ", name or "").strip().lower() or False
+
+
+def _email_domain(email):
+    if "@" not in (email or ""):
+        return False
+    return email.rpartition("@")[2].strip().lower() or False
 
 
 class ResPartner(models.Model):
@@ -75,6 +111,7 @@ class ResPartner(models.Model):
         string="Sales Team",
         tracking=True,
         index="btree_not_null",
+        domain="company_id and [('company_id', 'in', [company_id, False])] or []",
         help="The sales team in charge of this customer.",
     )
     profile_state = fields.Selection(
@@ -159,6 +196,19 @@ class ResPartner(models.Model):
     )
     missing_key_fields = fields.Char(compute="_compute_profile_completeness")
     send_back_reason = fields.Text(readonly=True, copy=False)
+    company_name_key = fields.Char(
+        compute="_compute_duplicate_keys",
+        store=True,
+        index="btree_not_null",
+        help="The company's name in lower case, spaces trimmed: possible "
+        "duplicates are looked up on it through an index.",
+    )
+    email_domain = fields.Char(
+        compute="_compute_duplicate_keys",
+        store=True,
+        index="btree_not_null",
+        help="The domain of the company's e-mail address, in lower case.",
+    )
     duplicate_partner_ids = fields.Many2many(
         "res.partner",
         compute="_compute_duplicate_partner_ids",
@@ -168,7 +218,8 @@ class ResPartner(models.Model):
     expected_annual_amount = fields.Monetary(
         currency_field="profile_currency_id",
         tracking=True,
-        help="Expected yearly business with this customer, in the company currency.",
+        help="Expected yearly business with this customer, in the currency of "
+        "the company whose thresholds grade it.",
     )
     is_industry_benchmark = fields.Boolean(
         tracking=True, help="Graded A whatever the amount."
@@ -179,7 +230,7 @@ class ResPartner(models.Model):
         store=True,
         index="btree_not_null",
         help="Whose thresholds grade this customer: its company, else its "
-        "owner's company.",
+        "owner's company, else the main company.",
     )
     computed_grade = fields.Selection(
         GRADES,
@@ -306,12 +357,14 @@ class ResPartner(models.Model):
 
     # computes
 
-    @api.depends("company_id")
-    @api.depends_context("company")
+    @api.depends("grade_company_id.currency_id")
     def _compute_profile_currency_id(self):
+        # The amounts are in the currency of the thresholds that grade them:
+        # no conversion, no rate date, the same for every user and the cron.
         for partner in self:
-            company = partner.company_id or self.env.company
-            partner.profile_currency_id = company.currency_id
+            partner.profile_currency_id = (
+                partner.grade_company_id or partner._main_company()
+            ).currency_id
 
     @api.depends(
         "child_ids.phone", "child_ids.mobile", "child_ids.email", "phone", "email"
@@ -354,6 +407,15 @@ class ResPartner(models.Model):
                 100 * filled / (len(KEY_FIELDS) + len(PROFILE_FIELDS))
             )
             partner.missing_key_fields = ", ".join(labels[fname] for fname in missing)
+
+    @api.depends("name", "email", "parent_id")
+    def _compute_duplicate_keys(self):
+        # Only companies (partners without a parent) are compared; keep in
+        # step with DUPLICATE_KEYS_SQL, which fills the columns at install.
+        for partner in self:
+            is_company = not partner.parent_id
+            partner.company_name_key = is_company and _name_key(partner.name)
+            partner.email_domain = is_company and _email_domain(partner.email)
 
     @api.depends("name", "vat", "email")
     def _compute_duplicate_partner_ids(self):
@@ -414,9 +476,12 @@ class ResPartner(models.Model):
 
     @api.depends("company_id", "user_id.company_id")
     def _compute_grade_company_id(self):
+        # Never the current user's company: the same customer must get the
+        # same grade whoever (or whichever cron) computes it.
+        main_company = self._main_company()
         for partner in self:
             partner.grade_company_id = (
-                partner.company_id or partner.user_id.company_id or self.env.company
+                partner.company_id or partner.user_id.company_id or main_company
             )
 
     @api.depends(
@@ -431,7 +496,7 @@ class ResPartner(models.Model):
             if not partner.profile_state and not partner.expected_annual_amount:
                 partner.computed_grade = False
                 continue
-            company = partner.grade_company_id or self.env.company
+            company = partner.grade_company_id or self._main_company()
             partner.computed_grade = grade_for(
                 company,
                 partner.expected_annual_amount,
@@ -488,18 +553,70 @@ class ResPartner(models.Model):
                     )
                 )
 
+    @api.constrains("team_id", "company_id")
+    def _check_team_company(self):
+        # Not check_company=True: a customer shared between companies (no
+        # company) may still be followed by any company's team.
+        for partner in self.sudo():
+            team_company = partner.team_id.company_id
+            if (
+                partner.company_id
+                and team_company
+                and team_company != partner.company_id
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(customer)s belongs to %(company)s; its sales team "
+                        "%(team)s belongs to %(team_company)s.",
+                        customer=partner.display_name,
+                        company=partner.company_id.name,
+                        team=partner.team_id.name,
+                        team_company=team_company.name,
+                    )
+                )
+
     # CRUD
 
     def _auto_init(self):
-        # Partners outside a follow-up plan have neither a next follow-up nor a
-        # plan status: creating the columns empty spares computing them for
-        # every partner of a live database at install.
+        # A live database may hold a million partners: the new stored computed
+        # columns are created (and filled) here in SQL, which spares Odoo
+        # computing them in Python for every partner at install. Partners
+        # outside the process have no grade and no follow-up: those stay empty.
+        cr = self.env.cr
         for fname, column_type in (
             ("next_followup_date", "date"),
             ("followup_plan_state", "varchar"),
+            ("computed_grade", "varchar"),
+            ("customer_grade", "varchar"),
+            ("grade_differs", "boolean"),
         ):
-            if not column_exists(self.env.cr, self._table, fname):
-                create_column(self.env.cr, self._table, fname, column_type)
+            if not column_exists(cr, self._table, fname):
+                create_column(cr, self._table, fname, column_type)
+        if not column_exists(cr, self._table, "grade_company_id"):
+            create_column(cr, self._table, "grade_company_id", "int4")
+            # the same rule as _compute_grade_company_id
+            cr.execute(
+                SQL(
+                    """
+                    UPDATE res_partner partner
+                       SET grade_company_id = owner.company_id
+                      FROM res_users owner
+                     WHERE owner.id = partner.user_id
+                       AND partner.company_id IS NULL
+                    """
+                )
+            )
+            cr.execute(
+                SQL(
+                    "UPDATE res_partner SET grade_company_id = COALESCE("
+                    "company_id, %s) WHERE grade_company_id IS NULL",
+                    self._main_company().id,
+                )
+            )
+        if not column_exists(cr, self._table, "company_name_key"):
+            create_column(cr, self._table, "company_name_key", "varchar")
+            create_column(cr, self._table, "email_domain", "varchar")
+            cr.execute(DUPLICATE_KEYS_SQL)
         return super()._auto_init()
 
     @api.model_create_multi
@@ -508,9 +625,12 @@ class ResPartner(models.Model):
             # Contacts follow their company: only the company is in the process.
             if vals.get("parent_id"):
                 vals["profile_state"] = False
+            # A new customer starts as a draft, whoever creates it.
+            self.browse()._check_review_fields(vals)
         return super().create(vals_list)
 
     def write(self, vals):
+        self._check_review_fields(vals)
         if FOLLOWUP_APPROVAL_FIELDS & vals.keys() and not self.env.su:
             self._check_can_review()
         result = super().write(vals)
@@ -551,9 +671,11 @@ class ResPartner(models.Model):
                         missing=partner.missing_key_fields,
                     )
                 )
-        self.write({"profile_state": "to_review", "send_back_reason": False})
+        self._write_review_values(
+            {"profile_state": "to_review", "send_back_reason": False}
+        )
         for partner in self:
-            reviewer = partner.team_id.user_id
+            reviewer = partner._profile_reviewer()
             if reviewer:
                 partner.activity_schedule(
                     "crm_standard_process.mail_activity_type_profile_review",
@@ -580,7 +702,7 @@ class ResPartner(models.Model):
                 values["archive_number"] = partner._next_archive_number()
             if partner.customer_grade:
                 values.update(partner._grade_confirmation_values())
-            partner.write(values)
+            partner._write_review_values(values)
         self._close_review_activities()
         self.filtered(lambda p: not p.followup_plan_id)._approve_grade_followup_plan()
         return True
@@ -592,7 +714,9 @@ class ResPartner(models.Model):
             raise UserError(self.env._("Sending a profile back needs a reason."))
         if any(partner.profile_state != "to_review" for partner in self):
             raise UserError(self.env._("Only a profile under review can be sent back."))
-        self.write({"profile_state": "draft", "send_back_reason": reason})
+        self._write_review_values(
+            {"profile_state": "draft", "send_back_reason": reason}
+        )
         for partner in self:
             partner.message_post(
                 body=self.env._("Sent back to draft: %(reason)s", reason=reason),
@@ -618,7 +742,7 @@ class ResPartner(models.Model):
                 self.env._("Only a graded customer's grade can be confirmed.")
             )
         for partner in self:
-            partner.write(partner._grade_confirmation_values())
+            partner._write_review_values(partner._grade_confirmation_values())
         return True
 
     def action_view_complaint_tickets(self):
@@ -785,6 +909,78 @@ class ResPartner(models.Model):
                     customers=", ".join(foreign.mapped("display_name")),
                 )
             )
+
+    def _check_review_fields(self, vals):
+        """Refuse writing the review's own fields outside the review buttons.
+
+        Reps may only bring a partner into the process as a draft; sales admins
+        may correct anything; the buttons write through ``_write_review_values``.
+        """
+        protected = REVIEW_FIELDS & vals.keys()
+        if vals.get("profile_state") in (False, "draft") and not any(
+            self.mapped("profile_state")
+        ):
+            protected.discard("profile_state")
+        if (
+            not protected
+            or self.env.su
+            or self.env.user.has_group("sales_team.group_sale_manager")
+        ):
+            return
+        labels = self.fields_get(sorted(protected), ["string"])
+        raise AccessError(
+            self.env._(
+                "%(fields)s change only through the review buttons (submit, "
+                "activate, send back, confirm grade); ask a sales admin to correct "
+                "them.",
+                fields=", ".join(
+                    labels[fname]["string"] for fname in sorted(protected)
+                ),
+            )
+        )
+
+    def _write_review_values(self, vals):
+        """Write the review's own fields, for a button whose checks passed: the
+        user must be able to write the partners; the chatter still names them."""
+        self.check_access("write")
+        return self.sudo().write(vals)
+
+    def _profile_reviewer(self):
+        """Who is asked to review this profile: the team leader if a team
+        manager, else a team manager member of the team, else a sales admin of
+        the company; never whoever submits it (a review needs a second pair of
+        eyes), unless no one else can review."""
+        self.ensure_one()
+        submitter = self.env.user
+        team = self.sudo().team_id
+        candidates = (team.user_id | team.member_ids.sorted("id")).filtered(
+            lambda user: (
+                user.active
+                and user.has_group("crm_standard_process.group_sale_team_manager")
+            )
+        )
+        admins = (
+            self.env.ref("sales_team.group_sale_manager")
+            .sudo()
+            .users.filtered(
+                lambda user: (
+                    user.active
+                    and not user.share
+                    and (not self.company_id or self.company_id in user.company_ids)
+                )
+            )
+            .sorted("id")
+        )
+        others = (candidates | admins) - submitter
+        return others[:1] or admins[:1]
+
+    @api.model
+    def _main_company(self):
+        """The company that grades customers of no company and no owner."""
+        return (
+            self.env.ref("base.main_company", raise_if_not_found=False)
+            or self.env["res.company"].sudo().search([], order="id", limit=1)
+        ).sudo()
 
     def _grade_confirmation_values(self):
         return {
@@ -959,7 +1155,7 @@ class ResPartner(models.Model):
     def _ask_followup_plan_approval(self):
         """The team leader is asked to approve a proposed plan."""
         for partner in self.filtered(lambda p: p.followup_plan_state == "proposed"):
-            reviewer = partner.team_id.user_id
+            reviewer = partner._profile_reviewer()
             if reviewer and not partner.sudo().activity_search(
                 ["crm_standard_process.mail_activity_type_plan_approval"]
             ):
@@ -1036,16 +1232,19 @@ class ResPartner(models.Model):
         )
 
     def _find_duplicates(self):
-        """Other companies with the same VAT, name or e-mail domain."""
+        """Other companies with the same VAT, name or e-mail domain: equality on
+        indexed columns, so that the lookup stays an index lookup on a million
+        partners."""
         self.ensure_one()
-        if not self.name or self.parent_id:
+        name_key = _name_key(self.name)
+        if not name_key or self.parent_id:
             return self.browse()
-        terms = [[("name", "=ilike", self.name.strip())]]
+        terms = [[("company_name_key", "=", name_key)]]
         if self.vat:
             terms.append([("vat", "=", self.vat)])
-        domain = (self.email or "").rpartition("@")[2].lower()
+        domain = _email_domain(self.email)
         if domain and domain not in WEBMAIL_DOMAINS:
-            terms.append([("email", "=ilike", f"%@{domain}")])
+            terms.append([("email_domain", "=", domain)])
         own_id = self._origin.id
         return self.search(
             [("id", "!=", own_id), ("parent_id", "=", False)]
