@@ -5,6 +5,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL, format_date
 
 from .. import sla_clock
+from ..cron_batch import run_in_savepoints
 
 _logger = logging.getLogger(__name__)
 
@@ -63,23 +64,18 @@ class CrmFollowupGreeting(models.Model):
         occasions = self._due_occasions(today, limit=limit)
         if not occasions:
             return 0
-        try:
-            with self.env.cr.savepoint():
-                self._greet(occasions, today)
-            return len(occasions)
-        except Exception:
-            _logger.exception("The greeting batch failed; retrying one by one")
-        done = 0
-        for occasion in occasions:
-            try:
-                with self.env.cr.savepoint():
-                    self._greet([occasion], today)
-                done += 1
-            except Exception:
-                customer = self.env["res.partner"].browse(occasion[1])
-                _logger.exception("Greeting %s failed", customer.display_name)
-                customer.followup_retry_date = today + timedelta(days=1)
-        return done
+        Partner = self.env["res.partner"]
+        done, _failed = run_in_savepoints(
+            self.env,
+            occasions,
+            lambda batch: self._greet(batch, today),
+            lambda occasion: Partner.browse(occasion[1]).write(
+                {"followup_retry_date": today + timedelta(days=1)}
+            ),
+            _logger,
+            lambda occasion: f"Greeting {Partner.browse(occasion[1]).display_name}",
+        )
+        return len(done)
 
     @api.model
     def _due_occasions(self, today, limit=None, count=False):

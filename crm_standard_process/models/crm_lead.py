@@ -8,6 +8,7 @@ from odoo.tools import SQL, format_date
 from odoo.tools.sql import column_exists, create_column
 
 from .. import sla_clock
+from ..cron_batch import run_in_savepoints
 from ..grading import GRADES, NEED_CLARITIES, grade_for, grade_sql
 
 _logger = logging.getLogger(__name__)
@@ -551,31 +552,21 @@ class CrmLead(models.Model):
         )
         steps = dict(self.env.cr.fetchall())
         leads = self.browse(list(steps))
-        failed = self.browse()
-        try:
-            with self.env.cr.savepoint():
-                leads._send_reminders(steps, now)
-        except Exception:
-            _logger.exception(
-                "Lead reminders failed for the batch; retrying lead by lead"
-            )
-            for lead in leads:
-                try:
-                    with self.env.cr.savepoint():
-                        lead._send_reminders(steps, now)
-                except Exception:
-                    _logger.exception("Lead reminders failed for %s", lead.display_name)
-                    failed |= lead
+        done, _failed = run_in_savepoints(
+            self.env,
+            leads,
+            lambda batch: batch._send_reminders(steps, now),
             # tried again tomorrow rather than at every call of this run
-            failed.write({"reminder_retry_date": now + timedelta(days=1)})
+            lambda lead: lead.write({"reminder_retry_date": now + timedelta(days=1)}),
+            _logger,
+            lambda lead: f"Lead reminders for {lead.display_name}",
+        )
         self.env.flush_all()
         self.env.cr.execute(
             SQL("SELECT count(*) FROM (%s) due", self._due_reminders_query(now))
         )
         remaining = self.env.cr.fetchone()[0]
-        self.env["ir.cron"]._notify_progress(
-            done=len(leads - failed), remaining=remaining
-        )
+        self.env["ir.cron"]._notify_progress(done=len(done), remaining=remaining)
 
     @api.model
     def _due_reminders_query(self, now):
