@@ -49,6 +49,29 @@ class TestStaleLeadsCron(LeadCase):
         self.assertEqual(len(self._notes(lead, "reminded")), 1)
         self.assertEqual(len(self._notes(lead, "notified")), 1)
 
+    def test_without_further_delay_owner_and_manager_are_told_together(self):
+        """With no further delay for the team manager (the default), the
+        salesperson and the team manager are told in the same run, each once
+        per period; the optional pool comes one stale delay later."""
+        self.company.write({"stale_manager_days": 0, "stale_return_to_pool": True})
+        lead = self._lead()
+        self._run_cron(datetime(2026, 11, 30, 8, 59))
+        self.assertFalse(self._activities(lead, self.rep))
+        self.assertFalse(self._activities(lead, self.team_manager))
+        for when in (STALE, datetime(2026, 11, 30, 10, 0), datetime(2026, 12, 1, 1, 0)):
+            self._run_cron(when)
+        self.assertEqual(len(self._activities(lead, self.rep)), 1)
+        self.assertEqual(len(self._activities(lead, self.team_manager)), 1)
+        self.assertEqual((lead.stale_step, lead.stale_step_date), ("manager", STALE))
+        self.assertEqual(lead.user_id, self.rep)
+        self.assertEqual(len(self._notes(lead, "reminded")), 1)
+        self.assertEqual(len(self._notes(lead, "notified")), 1)
+        self._run_cron(datetime(2026, 12, 7, 8, 59))
+        self.assertEqual(lead.user_id, self.rep)
+        self._run_cron(datetime(2026, 12, 7, 9, 0))
+        self.assertFalse(lead.user_id)
+        self.assertEqual(lead.stale_step, "pool")
+
     def test_pool_setting_returns_the_lead_to_the_unassigned_pool(self):
         """With the setting, the lead loses its salesperson 3 days after the
         manager was told, once; the manager's to-do stays, the owner's goes."""

@@ -572,8 +572,9 @@ class CrmLead(models.Model):
     def _due_reminders_query(self, now):
         """The open leads whose next step fell due, with that step: a stale
         period starts at the follow-up clock; each later step waits the
-        manager delay after the previous one; pool leads get a touch every
-        nurture interval instead."""
+        manager delay after the previous one (without it, the manager is told
+        with the owner and the pool waits a stale delay); pool leads get a
+        touch every nurture interval instead."""
         return SQL(
             """
             SELECT lead.id,
@@ -603,7 +604,10 @@ class CrmLead(models.Model):
                         company.stale_return_to_pool
                         AND lead.user_id IS NOT NULL
                         AND lead.stale_step_date
-                        + make_interval(days => company.stale_manager_days) <= %(now)s
+                        + make_interval(days => CASE
+                            WHEN company.stale_manager_days > 0
+                            THEN company.stale_manager_days
+                            ELSE company.stale_lead_days END) <= %(now)s
                    ELSE FALSE END
             """,
             nurture=NURTURE_TOUCH,
@@ -617,27 +621,37 @@ class CrmLead(models.Model):
         by_step = defaultdict(lambda: self.browse())
         for lead in self:
             by_step[steps[lead.id]] |= lead
+        # without a further delay, the team manager is told with the salesperson
+        together = by_step["owner"].filtered(
+            lambda lead: not (lead.company_id or self.env.company).stale_manager_days
+        )
         stale_type = self.env.ref(STALE_REMINDER_TYPE)
         nurture_type = self.env.ref(NURTURE_TOUCH_TYPE)
         activities, notes = [], {}
         for step, leads in by_step.items():
             for lead in leads:
-                user = lead._reminder_recipient(step)
-                if user:
-                    activities.append(
-                        lead._prepare_reminder_activity(
-                            step,
-                            user,
-                            nurture_type if step == NURTURE_TOUCH else stale_type,
+                lead_notes = []
+                for lead_step in [step, "manager"] if lead in together else [step]:
+                    user = lead._reminder_recipient(lead_step)
+                    if user:
+                        activities.append(
+                            lead._prepare_reminder_activity(
+                                lead_step,
+                                user,
+                                nurture_type if step == NURTURE_TOUCH else stale_type,
+                            )
                         )
-                    )
-                if step != NURTURE_TOUCH:
-                    notes[lead.id] = lead._stale_note(step, user)
+                    if step != NURTURE_TOUCH:
+                        lead_notes.append(lead._stale_note(lead_step, user))
+                if lead_notes:
+                    notes[lead.id] = " ".join(lead_notes)
         self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(
             activities
         )
         if notes:
             self.browse(list(notes))._message_log_batch(notes)
+        by_step["owner"] -= together
+        by_step["manager"] |= together
         for step, leads in by_step.items():
             if step == NURTURE_TOUCH:
                 leads.write({"nurture_touch_date": now, "reminder_retry_date": False})
