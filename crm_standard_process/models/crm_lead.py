@@ -408,30 +408,31 @@ class CrmLead(models.Model):
 
     @api.model
     def _regrade_leads(self, companies):
-        """Re-grade the companies' leads in one UPDATE per company: the
-        customer's grade, else the expected revenue and need clarity against
-        the thresholds. The leads whose grade changed recompute what depends
-        on it (their first-contact deadline)."""
+        """Re-grade the companies' leads: the customer's grade, else the
+        expected revenue and need clarity against the thresholds of the
+        lead's company (the current company for a lead without one, as the
+        compute does). One query per company finds the leads whose grade
+        changes; one write per new grade stores it, tracked in the chatter,
+        and recomputes what depends on it (the first-contact deadline)."""
         self.env.flush_all()
-        changed = []
+        regraded = defaultdict(list)
         for company in companies:
-            self.env.cr.execute(
+            rows = self.env.execute_query(
                 SQL(
                     """
-                    UPDATE crm_lead lead
-                       SET customer_grade = regraded.new_grade
+                    SELECT regraded.id, regraded.new_grade
                       FROM (
-                        SELECT graded.id,
+                        SELECT graded.id, graded.customer_grade AS old_grade,
                                COALESCE(customer.customer_grade, %(grade)s) AS new_grade
                           FROM crm_lead graded
                      LEFT JOIN res_partner contact ON contact.id = graded.partner_id
                      LEFT JOIN res_partner customer
                             ON customer.id = contact.commercial_partner_id
-                         WHERE COALESCE(graded.company_id, %(company)s) = %(company)s
+                         WHERE graded.company_id = %(company)s
+                            OR (graded.company_id IS NULL AND %(current)s)
                       ) regraded
-                     WHERE lead.id = regraded.id
-                       AND lead.customer_grade IS DISTINCT FROM regraded.new_grade
-                 RETURNING lead.id
+                     WHERE regraded.old_grade IS DISTINCT FROM regraded.new_grade
+                     ORDER BY regraded.id
                     """,
                     grade=grade_sql(
                         SQL.identifier("graded", "expected_revenue"),
@@ -439,12 +440,15 @@ class CrmLead(models.Model):
                         clarity=SQL.identifier("graded", "need_clarity"),
                     ),
                     company=company.id,
+                    current=company == self.env.company,
                 )
             )
-            changed += [row[0] for row in self.env.cr.fetchall()]
-        self.invalidate_model(["customer_grade"])
-        if changed:
-            self.browse(changed).modified(["customer_grade"])
+            for lead_id, grade in rows:
+                regraded[grade].append(lead_id)
+        for grade, ids in regraded.items():
+            self.browse(ids).with_context(active_test=False).write(
+                {"customer_grade": grade}
+            )
 
     def _working_calendar(self):
         """The calendar that counts the lead's working days, if its company has one."""
