@@ -196,8 +196,10 @@ class CrmFollowupGreeting(models.Model):
             )
         activities = (
             self.env["mail.activity"]
+            .sudo()
             .with_context(mail_activity_quick_update=True)
             .create(vals_list)
+            .sudo(False)
         )
         for marker, activity in zip(markers, activities, strict=True):
             marker["activity_id"] = activity.id

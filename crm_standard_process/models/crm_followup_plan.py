@@ -250,10 +250,13 @@ class CrmFollowupPlan(models.Model):
                     "note": note,
                 }
             )
+        # the engine's fields are the engine's own (see mail.activity)
         return (
             self.env["mail.activity"]
+            .sudo()
             .with_context(mail_activity_quick_update=True)
             .create(vals_list)
+            .sudo(False)
         )
 
     def _activity_texts(self):
