@@ -162,6 +162,31 @@ class TestStaleLeadsCron(LeadCase):
             len(self._activities(won | lost | nurtured | stale, self.rep)), 1
         )
 
+    def test_open_and_stale_mean_the_same_everywhere(self):
+        """The field, its filter (archived leads shown too), the first-contact
+        filter and the job agree on which leads are open and stale: a lost
+        lead is neither stale nor overdue, a lead without stage is."""
+        lost = self._lead()
+        lost.action_set_lost()
+        no_stage = self._lead()
+        no_stage.stage_id = False
+        leads = lost | no_stage
+        Lead = self.env["crm.lead"].with_context(active_test=False)
+        with self._at(datetime(2026, 11, 30, 8, 59)):
+            self.assertFalse(
+                Lead.search([("id", "in", leads.ids), ("is_stale", "=", True)])
+            )
+            self.assertFalse(leads.filtered("is_stale"))
+        leads.invalidate_recordset(["is_stale"])  # computed at another moment
+        with self._at(STALE):
+            for flag in ("is_stale", "first_contact_overdue"):
+                with self.subTest(flag):
+                    found = Lead.search([("id", "in", leads.ids), (flag, "=", True)])
+                    self.assertEqual(found, leads.filtered(flag))
+                    self.assertEqual(found, no_stage)
+        self._run_cron(STALE)
+        self.assertEqual(leads.mapped("stale_step"), [False, "owner"])
+
     def test_cron_runs_as_root_for_every_company_with_its_own_delay(self):
         """The job reaches the leads of every company, each with its delay."""
         branch = self.env["res.company"].create(

@@ -291,13 +291,11 @@ class CrmLead(models.Model):
     def _compute_is_stale(self):
         now = fields.Datetime.now()
         for lead in self:
-            company = lead.company_id or self.env.company
             lead.is_stale = bool(
                 lead._is_open()
                 and not lead.in_nurture_pool
                 and lead.followup_clock_date
-                and lead.followup_clock_date + timedelta(days=company.stale_lead_days)
-                <= now
+                and lead.followup_clock_date <= lead._stale_clock_limit(now)
             )
 
     def _search_is_stale(self, operator, value):
@@ -310,12 +308,10 @@ class CrmLead(models.Model):
                 """EXISTS (
                     SELECT 1 FROM res_company company
                      WHERE company.id = COALESCE(%(lead_company)s, %(company)s)
-                       AND %(clock)s + make_interval(days => company.stale_lead_days)
-                           <= %(now)s)""",
+                       AND %(stale)s)""",
                 lead_company=SQL.identifier("crm_lead", "company_id"),
                 company=self.env.company.id,
-                clock=SQL.identifier("crm_lead", "followup_clock_date"),
-                now=fields.Datetime.now(),
+                stale=self._stale_clock_sql("crm_lead", fields.Datetime.now()),
             )
         )
         return [("id", sign, stale)]
@@ -455,11 +451,36 @@ class CrmLead(models.Model):
         return (self.company_id or self.env.company).resource_calendar_id or None
 
     def _is_open(self):
-        return self.active and not self.stage_id.is_won
+        """Whether this lead is open, as ``_open_domain`` says."""
+        self.ensure_one()
+        return bool(self.filtered_domain(self._open_domain()))
 
     @api.model
     def _open_domain(self):
-        return ["|", ("stage_id", "=", False), ("stage_id.is_won", "=", False)]
+        """The open leads and opportunities: not lost (archived) nor won. The
+        one definition the flags, their filters and the stale job use."""
+        return [
+            ("active", "=", True),
+            "|",
+            ("stage_id", "=", False),
+            ("stage_id.is_won", "=", False),
+        ]
+
+    def _stale_clock_limit(self, now):
+        """The latest follow-up clock with which this lead is stale at ``now``."""
+        self.ensure_one()
+        company = self.company_id or self.env.company
+        return now - timedelta(days=company.stale_lead_days)
+
+    @api.model
+    def _stale_clock_sql(self, lead_alias, now):
+        """SQL twin of ``_stale_clock_limit``: the lead ``lead_alias``, whose company
+        is joined as ``company``, has had no follow-up for the stale delay."""
+        return SQL(
+            "%s + make_interval(days => company.stale_lead_days) <= %s",
+            SQL.identifier(lead_alias, "followup_clock_date"),
+            now,
+        )
 
     def _boolean_search_operator(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
@@ -589,18 +610,14 @@ class CrmLead(models.Model):
               FROM crm_lead lead
               JOIN res_company company
                 ON company.id = COALESCE(lead.company_id, %(company)s)
-         LEFT JOIN crm_stage stage ON stage.id = lead.stage_id
-             WHERE lead.active
-               AND stage.is_won IS NOT TRUE
+             WHERE lead.id IN %(open)s
                AND (lead.reminder_retry_date IS NULL
                     OR lead.reminder_retry_date <= %(now)s)
                AND CASE
                    WHEN lead.in_nurture_pool THEN
                         COALESCE(lead.nurture_touch_date, lead.followup_clock_date)
                         + make_interval(days => company.nurture_touch_days) <= %(now)s
-                   WHEN lead.stale_step IS NULL THEN
-                        lead.followup_clock_date
-                        + make_interval(days => company.stale_lead_days) <= %(now)s
+                   WHEN lead.stale_step IS NULL THEN %(stale)s
                    WHEN lead.stale_step = 'owner' THEN
                         lead.stale_step_date
                         + make_interval(days => company.stale_manager_days) <= %(now)s
@@ -617,6 +634,11 @@ class CrmLead(models.Model):
             nurture=NURTURE_TOUCH,
             company=self.env.company.id,
             now=now,
+            open=self.sudo()
+            .with_context(active_test=False)
+            ._search(self._open_domain())
+            .subselect(),
+            stale=self._stale_clock_sql("lead", now),
         )
 
     def _send_reminders(self, steps, now):
