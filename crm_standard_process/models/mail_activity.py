@@ -219,7 +219,9 @@ class MailActivity(models.Model):
                 self.env._(
                     "The follow-up fields %(fields)s are set by the customer's "
                     "follow-up plan; log the follow-up as done instead.",
-                    fields=", ".join(self._fields[f].string for f in written),
+                    fields=", ".join(
+                        self._fields[f]._description_string(self.env) for f in written
+                    ),
                 )
             )
 
