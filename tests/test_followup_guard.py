@@ -1,6 +1,7 @@
 """P5: the fields the follow-up engine sets on activities (plan, slot, planned
 due date, logged feedback, done date) cannot be written by a rep to fake
-compliance, over the ORM nor over JSON-RPC; logging the follow-up still works."""
+compliance, over the ORM nor over JSON-RPC; logging the follow-up still works,
+and a rep opens and uses the follow-up log wizard."""
 
 from datetime import date, datetime
 
@@ -8,6 +9,7 @@ from freezegun import freeze_time
 
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user
+from odoo.tests.common import users
 from odoo.tools import mute_logger
 
 from .common import CrmStandardProcessHttpCase, JsonRpcMatrixMixin
@@ -130,3 +132,27 @@ class TestFollowupGuardJsonRpc(JsonRpcMatrixMixin, CrmStandardProcessHttpCase):
             mute_logger("odoo.http"),
         ):
             self._call("create", [values])
+
+
+class TestFollowupWizardAsRep(FollowupCase):
+    @users("csp_rep")
+    def test_rep_opens_and_uses_the_follow_up_log(self):
+        """A rep (an internal user with the salesman group only) opens the
+        follow-up log from their follow-up, loads its form and logs it."""
+        followup = self.env["mail.activity"].search(
+            [("followup_partner_id", "=", self.customer_b.id)]
+        )
+        action = followup.action_open_followup_done_wizard()
+        Wizard = self.env[action["res_model"]].with_context(**action["context"])
+        self.assertIn("form", Wizard.get_views([(False, "form")])["views"])
+        with freeze_time(datetime(2026, 11, 6, 9, 0)):
+            wizard = Wizard.create({"feedback": "Called", "commitments": "Quote"})
+            wizard.action_done()
+        self.assertFalse(followup.active)
+        self.assertEqual(followup.sudo().followup_commitments, "Quote")
+
+    @users("csp_rep")
+    def test_rep_cannot_send_a_profile_back(self):
+        """Sending a profile back is the team manager's review, not a rep's."""
+        with self.assertRaises(AccessError), mute_logger("odoo.models"):
+            self.env["crm.profile.send.back.wizard"].create({})
