@@ -125,15 +125,29 @@ class TestFollowupGreetings(FollowupCase):
             return original(greeting, occasion, person, origin, day)
 
         logger = f"odoo.addons.{ADDON}.models.crm_followup_greeting"
-        with (
-            patch.object(type(self.env["crm.followup.greeting"]), "_summary", summary),
-            mute_logger(logger),
-        ):
-            self._run_cron(datetime(2026, 11, 5, 7, 0))
+        with patch.object(type(self.env["crm.followup.greeting"]), "_summary", summary):
+            with mute_logger(logger):
+                self._run_cron(datetime(2026, 11, 5, 7, 0))
+            with self.assertNoLogs(logger, "ERROR"):  # not tried again that day
+                self._run_cron(datetime(2026, 11, 5, 9, 0))
         self.assertFalse(self._greetings(self.customer_b))
         self.assertEqual(len(self._greetings(self.customer_north)), 1)
-        self.assertEqual(self.customer_b.followup_retry_date, date(2026, 11, 6))
+        # the greeting's own marker waits a day; the customer's follow-ups do not
+        marker = self.env["crm.followup.greeting"].search(
+            [("partner_id", "=", self.contact.id)]
+        )
+        self.assertEqual(
+            (marker.retry_date, marker.activity_id),
+            (date(2026, 11, 6), self.env["mail.activity"]),
+        )
+        self.assertFalse(self.customer_b.followup_retry_date)
         self._run_cron(datetime(2026, 11, 6, 7, 0))
+        self.assertEqual(len(self._greetings(self.customer_b)), 1)
+        self.assertEqual(
+            (marker.retry_date, marker.activity_id),
+            (False, self._greetings(self.customer_b)),
+        )
+        self._run_cron(datetime(2026, 11, 7, 7, 0))
         self.assertEqual(len(self._greetings(self.customer_b)), 1)
         self.assertTrue(other.exists())
 

@@ -84,3 +84,41 @@ class TestLeadGrading(LeadCase):
         )
         self.assertFalse(vague.first_contact_deadline)
         self.assertFalse(of_customer.first_contact_deadline)
+
+    def _grade_tracking(self, lead):
+        self.env.flush_all()
+        self.env.cr.precommit.run()  # tracking is posted when the data is
+        return lead.message_ids.tracking_value_ids.filtered(
+            lambda t: t.field_id.name == "customer_grade"
+        )
+
+    def test_regrade_uses_the_lead_company_thresholds_and_is_tracked(self):
+        """A lead is graded against its own company's thresholds, whatever the
+        current company; a threshold change regrades that company's leads
+        only, and each new grade shows in the lead's chatter."""
+        branch = self.env["res.company"].create(
+            {
+                "name": "Branch Co",
+                "grade_a_threshold": 1000000,
+                "grade_b_threshold": 300000,
+            }
+        )
+        self.assertEqual(self.env.company, self.company)
+        ours = self._revenue_lead(600000)
+        theirs = self.env["crm.lead"].create(
+            {"name": "Pumps", "expected_revenue": 600000, "company_id": branch.id}
+        )
+        self.assertEqual((ours | theirs).mapped("customer_grade"), ["a", "b"])
+        self.assertFalse(self._grade_tracking(ours | theirs))
+        branch.with_context(tracking_disable=False).write({"grade_b_threshold": 700000})
+        self.assertEqual((ours | theirs).mapped("customer_grade"), ["a", "c"])
+        changes = self._grade_tracking(theirs)
+        self.assertEqual((changes.old_value_char, changes.new_value_char), ("B", "C"))
+        self.assertFalse(self._grade_tracking(ours))
+        self.company.with_context(tracking_disable=False).write(
+            {"grade_a_threshold": 650000}
+        )
+        self.assertEqual((ours | theirs).mapped("customer_grade"), ["b", "c"])
+        changes = self._grade_tracking(ours)
+        self.assertEqual(len(changes), 1)
+        self.assertEqual((changes.old_value_char, changes.new_value_char), ("A", "B"))

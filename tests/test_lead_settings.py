@@ -28,18 +28,29 @@ class TestLeadSettings(LeadCase):
         )
 
     def test_delays_must_be_positive(self):
-        """Zero or negative days are refused with the company named."""
-        for field in ("stale_lead_days", "stale_manager_days", "nurture_touch_days"):
-            for days in (0, -1):
-                with (
-                    self.assertRaisesRegex(ValidationError, self.company.name),
-                    self.env.cr.savepoint(),
-                ):
-                    self.company.write({field: days})
+        """Zero or negative days are refused with the company named; the team
+        manager's further delay may be 0 (told with the salesperson)."""
+        cases = [
+            ("stale_lead_days", 0),
+            ("stale_lead_days", -1),
+            ("stale_manager_days", -1),
+            ("nurture_touch_days", 0),
+            ("nurture_touch_days", -1),
+        ]
+        for field, days in cases:
+            with (
+                self.assertRaisesRegex(ValidationError, self.company.name),
+                self.env.cr.savepoint(),
+            ):
+                self.company.write({field: days})
         self.assertEqual(self.company.stale_lead_days, 7)
+        self.company.stale_manager_days = 0
+        self.assertEqual(self.company.stale_manager_days, 0)
 
     def test_new_companies_get_the_process_defaults(self):
-        """7 days to stale, 3 more for the manager, no pool, a touch a month."""
+        """7 days to stale, the manager told with the salesperson (SPEC P10:
+        "a reminder to the owner and the team manager"), no pool, a touch a
+        month."""
         company = self.env["res.company"].create({"name": "Shenzhen Branch"})
         self.assertEqual(
             (
@@ -48,5 +59,5 @@ class TestLeadSettings(LeadCase):
                 company.stale_return_to_pool,
                 company.nurture_touch_days,
             ),
-            (7, 3, False, 30),
+            (7, 0, False, 30),
         )

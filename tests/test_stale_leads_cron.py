@@ -49,6 +49,29 @@ class TestStaleLeadsCron(LeadCase):
         self.assertEqual(len(self._notes(lead, "reminded")), 1)
         self.assertEqual(len(self._notes(lead, "notified")), 1)
 
+    def test_without_further_delay_owner_and_manager_are_told_together(self):
+        """With no further delay for the team manager (the default), the
+        salesperson and the team manager are told in the same run, each once
+        per period; the optional pool comes one stale delay later."""
+        self.company.write({"stale_manager_days": 0, "stale_return_to_pool": True})
+        lead = self._lead()
+        self._run_cron(datetime(2026, 11, 30, 8, 59))
+        self.assertFalse(self._activities(lead, self.rep))
+        self.assertFalse(self._activities(lead, self.team_manager))
+        for when in (STALE, datetime(2026, 11, 30, 10, 0), datetime(2026, 12, 1, 1, 0)):
+            self._run_cron(when)
+        self.assertEqual(len(self._activities(lead, self.rep)), 1)
+        self.assertEqual(len(self._activities(lead, self.team_manager)), 1)
+        self.assertEqual((lead.stale_step, lead.stale_step_date), ("manager", STALE))
+        self.assertEqual(lead.user_id, self.rep)
+        self.assertEqual(len(self._notes(lead, "reminded")), 1)
+        self.assertEqual(len(self._notes(lead, "notified")), 1)
+        self._run_cron(datetime(2026, 12, 7, 8, 59))
+        self.assertEqual(lead.user_id, self.rep)
+        self._run_cron(datetime(2026, 12, 7, 9, 0))
+        self.assertFalse(lead.user_id)
+        self.assertEqual(lead.stale_step, "pool")
+
     def test_pool_setting_returns_the_lead_to_the_unassigned_pool(self):
         """With the setting, the lead loses its salesperson 3 days after the
         manager was told, once; the manager's to-do stays, the owner's goes."""
@@ -138,6 +161,31 @@ class TestStaleLeadsCron(LeadCase):
         self.assertEqual(
             len(self._activities(won | lost | nurtured | stale, self.rep)), 1
         )
+
+    def test_open_and_stale_mean_the_same_everywhere(self):
+        """The field, its filter (archived leads shown too), the first-contact
+        filter and the job agree on which leads are open and stale: a lost
+        lead is neither stale nor overdue, a lead without stage is."""
+        lost = self._lead()
+        lost.action_set_lost()
+        no_stage = self._lead()
+        no_stage.stage_id = False
+        leads = lost | no_stage
+        Lead = self.env["crm.lead"].with_context(active_test=False)
+        with self._at(datetime(2026, 11, 30, 8, 59)):
+            self.assertFalse(
+                Lead.search([("id", "in", leads.ids), ("is_stale", "=", True)])
+            )
+            self.assertFalse(leads.filtered("is_stale"))
+        leads.invalidate_recordset(["is_stale"])  # computed at another moment
+        with self._at(STALE):
+            for flag in ("is_stale", "first_contact_overdue"):
+                with self.subTest(flag):
+                    found = Lead.search([("id", "in", leads.ids), (flag, "=", True)])
+                    self.assertEqual(found, leads.filtered(flag))
+                    self.assertEqual(found, no_stage)
+        self._run_cron(STALE)
+        self.assertEqual(leads.mapped("stale_step"), [False, "owner"])
 
     def test_cron_runs_as_root_for_every_company_with_its_own_delay(self):
         """The job reaches the leads of every company, each with its delay."""

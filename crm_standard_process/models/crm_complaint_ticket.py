@@ -5,6 +5,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, email_normalize, format_datetime, html2plaintext
 
 from .. import sla_clock
+from ..cron_batch import run_in_savepoints
 
 _logger = logging.getLogger(__name__)
 
@@ -728,19 +729,17 @@ class CrmComplaintTicket(models.Model):
         now = fields.Datetime.now()
         self._refresh_sla_status(now)
         tickets = self._claim_due_tickets(now, batch_size)
-        try:
-            with self.env.cr.savepoint():
-                tickets._escalate(now)
-        except Exception:
-            _logger.exception("Escalating the batch failed; retrying ticket by ticket")
-            for ticket in tickets:
-                try:
-                    with self.env.cr.savepoint():
-                        ticket._escalate(now)
-                except Exception:
-                    _logger.exception("Escalating %s failed", ticket.display_name)
-                    # try again in an hour rather than at every run
-                    ticket.next_escalation_date = sla_clock.add_hours(now, 1)
+        run_in_savepoints(
+            self.env,
+            tickets,
+            lambda batch: batch._escalate(now),
+            # try again in an hour rather than at every run
+            lambda ticket: ticket.write(
+                {"next_escalation_date": sla_clock.add_hours(now, 1)}
+            ),
+            _logger,
+            lambda ticket: f"Escalating {ticket.display_name}",
+        )
         remaining = self.search_count(self._due_domain(now))
         self.env["ir.cron"]._notify_progress(done=len(tickets), remaining=remaining)
 

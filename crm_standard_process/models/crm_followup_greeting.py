@@ -5,6 +5,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL, format_date
 
 from .. import sla_clock
+from ..cron_batch import run_in_savepoints
 
 _logger = logging.getLogger(__name__)
 
@@ -22,7 +23,9 @@ class CrmFollowupGreeting(models.Model):
     days ahead of a contact's birthday, of the company's founding anniversary
     and of the anniversary of the first won opportunity, and records it here;
     the unique key (person, occasion, year) keeps it to once a year, even with
-    several cron workers.
+    several cron workers. A greeting that failed is recorded too, with the day
+    it is tried again: its own marker, which holds up nothing else of the
+    customer's follow-up.
     """
 
     _name = "crm.followup.greeting"
@@ -48,6 +51,10 @@ class CrmFollowupGreeting(models.Model):
     activity_id = fields.Many2one(
         "mail.activity", string="Greeting Task", readonly=True, ondelete="set null"
     )
+    retry_date = fields.Date(
+        readonly=True,
+        help="The greeting failed; it is tried again from this day on.",
+    )
 
     _sql_constraints = [
         (
@@ -63,23 +70,47 @@ class CrmFollowupGreeting(models.Model):
         occasions = self._due_occasions(today, limit=limit)
         if not occasions:
             return 0
-        try:
-            with self.env.cr.savepoint():
-                self._greet(occasions, today)
-            return len(occasions)
-        except Exception:
-            _logger.exception("The greeting batch failed; retrying one by one")
-        done = 0
-        for occasion in occasions:
-            try:
-                with self.env.cr.savepoint():
-                    self._greet([occasion], today)
-                done += 1
-            except Exception:
-                customer = self.env["res.partner"].browse(occasion[1])
-                _logger.exception("Greeting %s failed", customer.display_name)
-                customer.followup_retry_date = today + timedelta(days=1)
-        return done
+        Partner = self.env["res.partner"]
+        done, _failed = run_in_savepoints(
+            self.env,
+            occasions,
+            lambda batch: self._greet(batch, today),
+            lambda occasion: self._mark_failed(occasion, today),
+            _logger,
+            lambda occasion: f"Greeting {Partner.browse(occasion[1]).display_name}",
+        )
+        return len(done)
+
+    @api.model
+    def _mark_failed(self, occasion, today):
+        """Try the greeting of ``occasion`` again tomorrow, not at every call."""
+        person_id, customer_id, name, _origin, day = occasion
+        values = {"retry_date": today + timedelta(days=1)}
+        marker = self._failed_markers([occasion]).get((person_id, name, day.year))
+        if marker:
+            marker.write(values)
+        else:
+            self.create(
+                {
+                    "partner_id": person_id,
+                    "customer_id": customer_id,
+                    "occasion": name,
+                    "occasion_date": day,
+                    "year": day.year,
+                    **values,
+                }
+            )
+
+    @api.model
+    def _failed_markers(self, occasions):
+        """(person id, occasion, year) -> the marker of a failed greeting."""
+        markers = self.search(
+            [
+                ("partner_id", "in", list({row[0] for row in occasions})),
+                ("retry_date", "!=", False),
+            ]
+        )
+        return {(m.partner_id.id, m.occasion, m.year): m for m in markers}
 
     @api.model
     def _due_occasions(self, today, limit=None, count=False):
@@ -100,8 +131,6 @@ class CrmFollowupGreeting(models.Model):
                    AND partner.active
                    AND COALESCE(partner.account_manager_id, team.user_id,
                                 partner.user_id) IS NOT NULL
-                   AND (partner.followup_retry_date IS NULL
-                        OR partner.followup_retry_date <= %(today)s)
             ),
             occasion AS (
                 SELECT contact.id AS partner_id, customer.id AS customer_id,
@@ -141,7 +170,10 @@ class CrmFollowupGreeting(models.Model):
                    SELECT 1 FROM crm_followup_greeting greeting
                     WHERE greeting.partner_id = occasion.partner_id
                       AND greeting.occasion = occasion.occasion
-                      AND greeting.year = EXTRACT(YEAR FROM day.day))
+                      AND greeting.year = EXTRACT(YEAR FROM day.day)
+                      -- a failed greeting is due again on its retry day
+                      AND (greeting.retry_date IS NULL
+                           OR greeting.retry_date > %(today)s))
             """,
             today=today,
             last=today + timedelta(days=horizon),
@@ -200,12 +232,25 @@ class CrmFollowupGreeting(models.Model):
             )
         activities = (
             self.env["mail.activity"]
+            .sudo()
             .with_context(mail_activity_quick_update=True)
             .create(vals_list)
+            .sudo(False)
         )
         for marker, activity in zip(markers, activities, strict=True):
             marker["activity_id"] = activity.id
-        return self.create(markers)
+        # a greeting that failed before has its marker already
+        failed = self._failed_markers(occasions)
+        greetings = self.browse()
+        new_markers = []
+        for marker in markers:
+            key = (marker["partner_id"], marker["occasion"], marker["year"])
+            if key in failed:
+                failed[key].write({**marker, "retry_date": False})
+                greetings |= failed[key]
+            else:
+                new_markers.append(marker)
+        return greetings | self.create(new_markers)
 
     def _summary(self, occasion, person, origin, day):
         when = format_date(self.env, day)

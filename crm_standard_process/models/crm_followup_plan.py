@@ -9,6 +9,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
 from .. import sla_clock
+from ..cron_batch import run_in_savepoints
 from ..grading import GRADES
 
 _logger = logging.getLogger(__name__)
@@ -249,10 +250,13 @@ class CrmFollowupPlan(models.Model):
                     "note": note,
                 }
             )
+        # the engine's fields are the engine's own (see mail.activity)
         return (
             self.env["mail.activity"]
+            .sudo()
             .with_context(mail_activity_quick_update=True)
             .create(vals_list)
+            .sudo(False)
         )
 
     def _activity_texts(self):
@@ -374,19 +378,14 @@ class CrmFollowupPlan(models.Model):
         """Run ``job`` on the batch in one savepoint; when that fails, customer
         by customer, so that one failing customer never stops the others: it
         is left alone until tomorrow. Returns the customers done."""
-        try:
-            with self.env.cr.savepoint():
-                job(customers)
-            return customers
-        except Exception:
-            _logger.exception("A follow-up batch failed; retrying customer by customer")
-        done = customers.browse()
-        for customer in customers:
-            try:
-                with self.env.cr.savepoint():
-                    job(customer)
-                done |= customer
-            except Exception:
-                _logger.exception("Following up %s failed", customer.display_name)
-                customer.followup_retry_date = today + timedelta(days=1)
+        done, _failed = run_in_savepoints(
+            self.env,
+            customers,
+            job,
+            lambda customer: customer.write(
+                {"followup_retry_date": today + timedelta(days=1)}
+            ),
+            _logger,
+            lambda customer: f"Following up {customer.display_name}",
+        )
         return done

@@ -8,6 +8,7 @@ from odoo.tools import SQL, format_date
 from odoo.tools.sql import column_exists, create_column
 
 from .. import sla_clock
+from ..cron_batch import run_in_savepoints
 from ..grading import GRADES, NEED_CLARITIES, grade_for, grade_sql
 
 _logger = logging.getLogger(__name__)
@@ -290,13 +291,11 @@ class CrmLead(models.Model):
     def _compute_is_stale(self):
         now = fields.Datetime.now()
         for lead in self:
-            company = lead.company_id or self.env.company
             lead.is_stale = bool(
                 lead._is_open()
                 and not lead.in_nurture_pool
                 and lead.followup_clock_date
-                and lead.followup_clock_date + timedelta(days=company.stale_lead_days)
-                <= now
+                and lead.followup_clock_date <= lead._stale_clock_limit(now)
             )
 
     def _search_is_stale(self, operator, value):
@@ -309,12 +308,10 @@ class CrmLead(models.Model):
                 """EXISTS (
                     SELECT 1 FROM res_company company
                      WHERE company.id = COALESCE(%(lead_company)s, %(company)s)
-                       AND %(clock)s + make_interval(days => company.stale_lead_days)
-                           <= %(now)s)""",
+                       AND %(stale)s)""",
                 lead_company=SQL.identifier("crm_lead", "company_id"),
                 company=self.env.company.id,
-                clock=SQL.identifier("crm_lead", "followup_clock_date"),
-                now=fields.Datetime.now(),
+                stale=self._stale_clock_sql("crm_lead", fields.Datetime.now()),
             )
         )
         return [("id", sign, stale)]
@@ -407,30 +404,31 @@ class CrmLead(models.Model):
 
     @api.model
     def _regrade_leads(self, companies):
-        """Re-grade the companies' leads in one UPDATE per company: the
-        customer's grade, else the expected revenue and need clarity against
-        the thresholds. The leads whose grade changed recompute what depends
-        on it (their first-contact deadline)."""
+        """Re-grade the companies' leads: the customer's grade, else the
+        expected revenue and need clarity against the thresholds of the
+        lead's company (the current company for a lead without one, as the
+        compute does). One query per company finds the leads whose grade
+        changes; one write per new grade stores it, tracked in the chatter,
+        and recomputes what depends on it (the first-contact deadline)."""
         self.env.flush_all()
-        changed = []
+        regraded = defaultdict(list)
         for company in companies:
-            self.env.cr.execute(
+            rows = self.env.execute_query(
                 SQL(
                     """
-                    UPDATE crm_lead lead
-                       SET customer_grade = regraded.new_grade
+                    SELECT regraded.id, regraded.new_grade
                       FROM (
-                        SELECT graded.id,
+                        SELECT graded.id, graded.customer_grade AS old_grade,
                                COALESCE(customer.customer_grade, %(grade)s) AS new_grade
                           FROM crm_lead graded
                      LEFT JOIN res_partner contact ON contact.id = graded.partner_id
                      LEFT JOIN res_partner customer
                             ON customer.id = contact.commercial_partner_id
-                         WHERE COALESCE(graded.company_id, %(company)s) = %(company)s
+                         WHERE graded.company_id = %(company)s
+                            OR (graded.company_id IS NULL AND %(current)s)
                       ) regraded
-                     WHERE lead.id = regraded.id
-                       AND lead.customer_grade IS DISTINCT FROM regraded.new_grade
-                 RETURNING lead.id
+                     WHERE regraded.old_grade IS DISTINCT FROM regraded.new_grade
+                     ORDER BY regraded.id
                     """,
                     grade=grade_sql(
                         SQL.identifier("graded", "expected_revenue"),
@@ -438,23 +436,51 @@ class CrmLead(models.Model):
                         clarity=SQL.identifier("graded", "need_clarity"),
                     ),
                     company=company.id,
+                    current=company == self.env.company,
                 )
             )
-            changed += [row[0] for row in self.env.cr.fetchall()]
-        self.invalidate_model(["customer_grade"])
-        if changed:
-            self.browse(changed).modified(["customer_grade"])
+            for lead_id, grade in rows:
+                regraded[grade].append(lead_id)
+        for grade, ids in regraded.items():
+            self.browse(ids).with_context(active_test=False).write(
+                {"customer_grade": grade}
+            )
 
     def _working_calendar(self):
         """The calendar that counts the lead's working days, if its company has one."""
         return (self.company_id or self.env.company).resource_calendar_id or None
 
     def _is_open(self):
-        return self.active and not self.stage_id.is_won
+        """Whether this lead is open, as ``_open_domain`` says."""
+        self.ensure_one()
+        return bool(self.filtered_domain(self._open_domain()))
 
     @api.model
     def _open_domain(self):
-        return ["|", ("stage_id", "=", False), ("stage_id.is_won", "=", False)]
+        """The open leads and opportunities: not lost (archived) nor won. The
+        one definition the flags, their filters and the stale job use."""
+        return [
+            ("active", "=", True),
+            "|",
+            ("stage_id", "=", False),
+            ("stage_id.is_won", "=", False),
+        ]
+
+    def _stale_clock_limit(self, now):
+        """The latest follow-up clock with which this lead is stale at ``now``."""
+        self.ensure_one()
+        company = self.company_id or self.env.company
+        return now - timedelta(days=company.stale_lead_days)
+
+    @api.model
+    def _stale_clock_sql(self, lead_alias, now):
+        """SQL twin of ``_stale_clock_limit``: the lead ``lead_alias``, whose company
+        is joined as ``company``, has had no follow-up for the stale delay."""
+        return SQL(
+            "%s + make_interval(days => company.stale_lead_days) <= %s",
+            SQL.identifier(lead_alias, "followup_clock_date"),
+            now,
+        )
 
     def _boolean_search_operator(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
@@ -551,38 +577,29 @@ class CrmLead(models.Model):
         )
         steps = dict(self.env.cr.fetchall())
         leads = self.browse(list(steps))
-        failed = self.browse()
-        try:
-            with self.env.cr.savepoint():
-                leads._send_reminders(steps, now)
-        except Exception:
-            _logger.exception(
-                "Lead reminders failed for the batch; retrying lead by lead"
-            )
-            for lead in leads:
-                try:
-                    with self.env.cr.savepoint():
-                        lead._send_reminders(steps, now)
-                except Exception:
-                    _logger.exception("Lead reminders failed for %s", lead.display_name)
-                    failed |= lead
+        done, _failed = run_in_savepoints(
+            self.env,
+            leads,
+            lambda batch: batch._send_reminders(steps, now),
             # tried again tomorrow rather than at every call of this run
-            failed.write({"reminder_retry_date": now + timedelta(days=1)})
+            lambda lead: lead.write({"reminder_retry_date": now + timedelta(days=1)}),
+            _logger,
+            lambda lead: f"Lead reminders for {lead.display_name}",
+        )
         self.env.flush_all()
         self.env.cr.execute(
             SQL("SELECT count(*) FROM (%s) due", self._due_reminders_query(now))
         )
         remaining = self.env.cr.fetchone()[0]
-        self.env["ir.cron"]._notify_progress(
-            done=len(leads - failed), remaining=remaining
-        )
+        self.env["ir.cron"]._notify_progress(done=len(done), remaining=remaining)
 
     @api.model
     def _due_reminders_query(self, now):
         """The open leads whose next step fell due, with that step: a stale
         period starts at the follow-up clock; each later step waits the
-        manager delay after the previous one; pool leads get a touch every
-        nurture interval instead."""
+        manager delay after the previous one (without it, the manager is told
+        with the owner and the pool waits a stale delay); pool leads get a
+        touch every nurture interval instead."""
         return SQL(
             """
             SELECT lead.id,
@@ -593,18 +610,14 @@ class CrmLead(models.Model):
               FROM crm_lead lead
               JOIN res_company company
                 ON company.id = COALESCE(lead.company_id, %(company)s)
-         LEFT JOIN crm_stage stage ON stage.id = lead.stage_id
-             WHERE lead.active
-               AND stage.is_won IS NOT TRUE
+             WHERE lead.id IN %(open)s
                AND (lead.reminder_retry_date IS NULL
                     OR lead.reminder_retry_date <= %(now)s)
                AND CASE
                    WHEN lead.in_nurture_pool THEN
                         COALESCE(lead.nurture_touch_date, lead.followup_clock_date)
                         + make_interval(days => company.nurture_touch_days) <= %(now)s
-                   WHEN lead.stale_step IS NULL THEN
-                        lead.followup_clock_date
-                        + make_interval(days => company.stale_lead_days) <= %(now)s
+                   WHEN lead.stale_step IS NULL THEN %(stale)s
                    WHEN lead.stale_step = 'owner' THEN
                         lead.stale_step_date
                         + make_interval(days => company.stale_manager_days) <= %(now)s
@@ -612,12 +625,20 @@ class CrmLead(models.Model):
                         company.stale_return_to_pool
                         AND lead.user_id IS NOT NULL
                         AND lead.stale_step_date
-                        + make_interval(days => company.stale_manager_days) <= %(now)s
+                        + make_interval(days => CASE
+                            WHEN company.stale_manager_days > 0
+                            THEN company.stale_manager_days
+                            ELSE company.stale_lead_days END) <= %(now)s
                    ELSE FALSE END
             """,
             nurture=NURTURE_TOUCH,
             company=self.env.company.id,
             now=now,
+            open=self.sudo()
+            .with_context(active_test=False)
+            ._search(self._open_domain())
+            .subselect(),
+            stale=self._stale_clock_sql("lead", now),
         )
 
     def _send_reminders(self, steps, now):
@@ -626,27 +647,37 @@ class CrmLead(models.Model):
         by_step = defaultdict(lambda: self.browse())
         for lead in self:
             by_step[steps[lead.id]] |= lead
+        # without a further delay, the team manager is told with the salesperson
+        together = by_step["owner"].filtered(
+            lambda lead: not (lead.company_id or self.env.company).stale_manager_days
+        )
         stale_type = self.env.ref(STALE_REMINDER_TYPE)
         nurture_type = self.env.ref(NURTURE_TOUCH_TYPE)
         activities, notes = [], {}
         for step, leads in by_step.items():
             for lead in leads:
-                user = lead._reminder_recipient(step)
-                if user:
-                    activities.append(
-                        lead._prepare_reminder_activity(
-                            step,
-                            user,
-                            nurture_type if step == NURTURE_TOUCH else stale_type,
+                lead_notes = []
+                for lead_step in [step, "manager"] if lead in together else [step]:
+                    user = lead._reminder_recipient(lead_step)
+                    if user:
+                        activities.append(
+                            lead._prepare_reminder_activity(
+                                lead_step,
+                                user,
+                                nurture_type if step == NURTURE_TOUCH else stale_type,
+                            )
                         )
-                    )
-                if step != NURTURE_TOUCH:
-                    notes[lead.id] = lead._stale_note(step, user)
+                    if step != NURTURE_TOUCH:
+                        lead_notes.append(lead._stale_note(lead_step, user))
+                if lead_notes:
+                    notes[lead.id] = " ".join(lead_notes)
         self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(
             activities
         )
         if notes:
             self.browse(list(notes))._message_log_batch(notes)
+        by_step["owner"] -= together
+        by_step["manager"] |= together
         for step, leads in by_step.items():
             if step == NURTURE_TOUCH:
                 leads.write({"nurture_touch_date": now, "reminder_retry_date": False})

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column, index_exists
 
@@ -11,6 +11,23 @@ from .crm_followup_plan import CHANNELS
 FOLLOWUP_SLOT_INDEX = "mail_activity_followup_slot_uniq"
 # Writing one of these changes what the compliance figures count.
 COMPLIANCE_FIELDS = {"active", "user_id", "followup_due_date", "followup_partner_id"}
+# Set by the follow-up engine only (the plan's scheduler, the greetings, the
+# follow-up log): written by hand, over the ORM or JSON-RPC, they would fake
+# what the compliance figures count.
+ENGINE_FIELDS = {
+    "followup_partner_id",
+    "followup_plan_id",
+    "followup_slot_date",
+    "followup_due_date",
+    "followup_channel",
+    "followup_on_time",
+    "followup_needs_changed",
+    "followup_commitments",
+    "date_done",
+}
+# The cursor cache key of the follow-ups being marked done right now: only
+# marking them done archives them.
+DONE_KEY = "crm_standard_process.followups_marked_done"
 
 
 class MailActivity(models.Model):
@@ -96,11 +113,26 @@ class MailActivity(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self._check_engine_fields(vals)
         activities = super().create(vals_list)
         activities._refresh_followup_compliance()
         return activities
 
     def write(self, vals):
+        self._check_engine_fields(vals)
+        if "active" in vals and not self.env.su:
+            marked_done = self.env.cr.cache.get(DONE_KEY, set())
+            if any(
+                a.followup_plan_id and a.id not in marked_done
+                for a in self.with_context(active_test=False)
+            ):
+                raise AccessError(
+                    self.env._(
+                        "A follow-up of a customer's plan is closed by logging it "
+                        "as done, not by archiving or restoring it."
+                    )
+                )
         if not COMPLIANCE_FIELDS & vals.keys():
             return super().write(vals)
         before = self._followup_compliance_scope()
@@ -159,8 +191,16 @@ class MailActivity(models.Model):
 
     def _action_done(self, feedback=False, attachment_ids=None):
         """Once a follow-up is done, its customer's next one is scheduled."""
-        customers = self.filtered("followup_plan_id").followup_partner_id
-        result = super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
+        followups = self.filtered("followup_plan_id")
+        customers = followups.followup_partner_id
+        marked_done = self.env.cr.cache.setdefault(DONE_KEY, set())
+        marked_done.update(followups.ids)
+        try:
+            result = super()._action_done(
+                feedback=feedback, attachment_ids=attachment_ids
+            )
+        finally:
+            marked_done.difference_update(followups.ids)
         if customers:
             self.env["crm.followup.plan"].sudo()._schedule(
                 customers.sudo(), fields.Date.context_today(self)
@@ -168,6 +208,22 @@ class MailActivity(models.Model):
         return result
 
     # business methods
+
+    def _check_engine_fields(self, vals):
+        """Only the follow-up engine (as superuser) sets its own fields."""
+        if self.env.su:
+            return
+        written = sorted(ENGINE_FIELDS & vals.keys())
+        if written:
+            raise AccessError(
+                self.env._(
+                    "The follow-up fields %(fields)s are set by the customer's "
+                    "follow-up plan; log the follow-up as done instead.",
+                    fields=", ".join(
+                        self._fields[f]._description_string(self.env) for f in written
+                    ),
+                )
+            )
 
     def _followup_compliance_scope(self):
         """The customers and months whose compliance these activities count in."""

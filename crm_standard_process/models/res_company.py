@@ -38,10 +38,11 @@ class ResCompany(models.Model):
     )
     stale_manager_days = fields.Integer(
         string="Notify Team Manager After (days)",
-        default=3,
+        default=0,
         help="Days after the salesperson's reminder, still without follow-up, "
         "after which the team manager is notified; as many again before the "
-        "optional return to the unassigned pool.",
+        "optional return to the unassigned pool. 0: the team manager is "
+        "notified with the salesperson, and the pool comes one stale delay later.",
     )
     stale_return_to_pool = fields.Boolean(
         string="Return Stale Leads to the Pool",
@@ -78,17 +79,14 @@ class ResCompany(models.Model):
     def _check_lead_discipline_delays(self):
         for company in self:
             if (
-                min(
-                    company.stale_lead_days,
-                    company.stale_manager_days,
-                    company.nurture_touch_days,
-                )
-                <= 0
+                min(company.stale_lead_days, company.nurture_touch_days) <= 0
+                or company.stale_manager_days < 0
             ):
                 raise ValidationError(
                     self.env._(
                         "The stale-lead and nurture delays of %(company)s must be "
-                        "positive numbers of days.",
+                        "positive numbers of days, the team manager's further "
+                        "delay 0 or more.",
                         company=company.name,
                     )
                 )

@@ -40,7 +40,7 @@ class CrmFollowupDoneWizard(models.TransientModel):
                     [
                         ("partner_id", "child_of", activity.followup_partner_id.id),
                         ("type", "=", "opportunity"),
-                        ("stage_id.is_won", "=", False),
+                        *self.env["crm.lead"]._open_domain(),
                     ],
                     order="write_date desc, id desc",
                     limit=1,
