@@ -1,7 +1,7 @@
 import logging
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, email_normalize, format_datetime, html2plaintext
 
 from .. import sla_clock
@@ -24,6 +24,37 @@ OPEN_STATES = ("new", "in_progress")
 # Escalation ladder: 1 warns owner and handler, 2 the team manager (at the
 # breach), 3 the sales admins (a policy-defined delay after the breach).
 LEVEL_WARNING, LEVEL_BREACH, LEVEL_ADMIN = 1, 2, 3
+# Set by the SLA engine and the action_* buttons only, in sudo: a direct write
+# (a form, an import, JSON-RPC) could move a deadline or hide a breach. A new
+# ticket may carry these values only, and a receipt date not in the future.
+SLA_ENGINE_START = {
+    "state": "new",
+    "sla_status": "on_track",
+    **dict.fromkeys(
+        (
+            "response_deadline",
+            "resolution_deadline",
+            "sla_deadline",
+            "sla_warning_date",
+            "next_escalation_date",
+            "escalation_level",
+            "is_waiting_customer",
+            "paused_since",
+            "paused_working_hours",
+            "paused_clock_hours",
+            "responded_date",
+            "solved_date",
+            "closed_date",
+            "response_time",
+            "resolution_time",
+            "response_sla_met",
+            "resolution_sla_met",
+            "reopen_count",
+        ),
+        False,
+    ),
+}
+SLA_ENGINE_FIELDS = frozenset({*SLA_ENGINE_START, "sla_start_date"})
 
 
 class CrmComplaintTicket(models.Model):
@@ -117,6 +148,7 @@ class CrmComplaintTicket(models.Model):
         ],
         default="new",
         required=True,
+        readonly=True,
         tracking=True,
         index=True,
         copy=False,
@@ -386,9 +418,59 @@ class CrmComplaintTicket(models.Model):
 
     # CRUD
 
+    def _check_sla_engine_values(self, vals_list, create=False):
+        """Refuse what only the SLA engine and the buttons may write; the
+        policy is picked by the matching, or by a sales admin."""
+        if self.env.su:
+            return
+        if create:
+            defaults = {
+                key.removeprefix("default_"): value
+                for key, value in self.env.context.items()
+                if key.startswith("default_")
+            }
+            vals_list = [{**defaults, **vals} for vals in vals_list]
+        now = fields.Datetime.now()
+        refused = set()
+        for vals in vals_list:
+            for fname in SLA_ENGINE_FIELDS & vals.keys():
+                value = vals[fname]
+                if not create:
+                    refused.add(fname)
+                elif fname == "sla_start_date":
+                    if fields.Datetime.to_datetime(value or now) > now:
+                        refused.add(fname)
+                elif (value or False) != SLA_ENGINE_START[fname]:
+                    refused.add(fname)
+            if "sla_id" in vals and not self.env.user.has_group(
+                "sales_team.group_sale_manager"
+            ):
+                refused.add("sla_id")
+        if refused:
+            raise AccessError(
+                self.env._(
+                    "%(fields)s of a complaint ticket are set by its SLA clock and "
+                    "its buttons (Start Handling, Solve, Customer Confirmed...), not "
+                    "written directly.",
+                    fields=", ".join(
+                        sorted(
+                            self._fields[fname]._description_string(self.env)
+                            for fname in refused
+                        )
+                    ),
+                )
+            )
+
+    def _write_sla(self, values):
+        """Write fields of the SLA engine: the buttons and the engine. The
+        user's right to edit the tickets is checked, not the fields' guard."""
+        self.check_access("write")
+        return self.sudo().write(values)
+
     @api.model_create_multi
     def create(self, vals_list):
         self._check_satisfaction_values(vals_list)
+        self._check_sla_engine_values(vals_list, create=True)
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 company = self.env["res.company"].browse(vals.get("company_id"))
@@ -409,6 +491,7 @@ class CrmComplaintTicket(models.Model):
 
     def write(self, vals):
         self._check_satisfaction_values([vals])
+        self._check_sla_engine_values([vals])
         return super().write(vals)
 
     @api.depends("name", "subject")
@@ -424,7 +507,7 @@ class CrmComplaintTicket(models.Model):
         now = fields.Datetime.now()
         for ticket in self:
             ticket._resume_clock(now)
-            ticket.write(
+            ticket._write_sla(
                 {
                     "state": "in_progress",
                     "responded_date": now,
@@ -458,7 +541,7 @@ class CrmComplaintTicket(models.Model):
             ) and values.get("resolution_sla_met", True)
             if ticket.sla_id:
                 values["sla_status"] = "on_track" if met else "breached"
-            ticket.write(values)
+            ticket._write_sla(values)
         return True
 
     def action_close(self):
@@ -473,7 +556,7 @@ class CrmComplaintTicket(models.Model):
                     tickets=", ".join(missing.mapped("display_name")),
                 )
             )
-        self.write({"state": "closed", "closed_date": fields.Datetime.now()})
+        self._write_sla({"state": "closed", "closed_date": fields.Datetime.now()})
         return True
 
     def action_cancel(self):
@@ -486,7 +569,7 @@ class CrmComplaintTicket(models.Model):
                     tickets=", ".join(missing.mapped("display_name")),
                 )
             )
-        self.write(
+        self._write_sla(
             {"state": "cancelled", "is_waiting_customer": False, "paused_since": False}
         )
         return True
@@ -495,7 +578,7 @@ class CrmComplaintTicket(models.Model):
         """The customer disagrees with the solution: work goes on."""
         self._check_state(("solved",), self.env._("reopened"))
         for ticket in self:
-            ticket.write(
+            ticket._write_sla(
                 {
                     "state": "in_progress",
                     "reopen_count": ticket.reopen_count + 1,
@@ -509,7 +592,7 @@ class CrmComplaintTicket(models.Model):
     def action_wait_customer(self):
         """Pause the SLA clock while the ticket waits on the customer."""
         self._check_state(OPEN_STATES, self.env._("paused"))
-        self.filtered(lambda t: not t.is_waiting_customer).write(
+        self.filtered(lambda t: not t.is_waiting_customer)._write_sla(
             {"is_waiting_customer": True, "paused_since": fields.Datetime.now()}
         )
         return True
@@ -616,7 +699,7 @@ class CrmComplaintTicket(models.Model):
         if not self.is_waiting_customer:
             return
         calendar = self.sla_id._calendar_for("working", self.company_id)
-        self.write(
+        self._write_sla(
             {
                 "is_waiting_customer": False,
                 "paused_since": False,
@@ -740,7 +823,7 @@ class CrmComplaintTicket(models.Model):
                 except Exception:
                     _logger.exception("Escalating %s failed", ticket.display_name)
                     # try again in an hour rather than at every run
-                    ticket.next_escalation_date = sla_clock.add_hours(now, 1)
+                    ticket.sudo().next_escalation_date = sla_clock.add_hours(now, 1)
         remaining = self.search_count(self._due_domain(now))
         self.env["ir.cron"]._notify_progress(done=len(tickets), remaining=remaining)
 
@@ -807,9 +890,9 @@ class CrmComplaintTicket(models.Model):
         if notes:
             self.browse(list(notes))._message_log_batch(notes)
         for level, tickets in by_level.items():
-            tickets.filtered(lambda t, lvl=level: t.escalation_level < lvl).write(
-                {"escalation_level": level}
-            )
+            tickets.filtered(
+                lambda t, lvl=level: t.escalation_level < lvl
+            ).sudo().write({"escalation_level": level})
         self._refresh_sla_status(now)
 
     def _escalation_moments(self):
