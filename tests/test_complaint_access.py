@@ -41,35 +41,57 @@ SLA_VALUES = {
     "resolution_sla_met": True,
     "reopen_count": 2,
 }
-TICKETS = ["ticket_own", "ticket_other_team", "ticket_handled", "ticket_unassigned"]
+TICKETS = [
+    "ticket_own",
+    "ticket_other_team",
+    "ticket_handled",
+    "ticket_unassigned",
+    "ticket_teammate",
+    "ticket_owned_elsewhere",
+    "ticket_outside",
+]
 # login -> ticket -> the operations allowed: r(ead) w(rite) c(reate a ticket
-# like it) u(nlink). Reps reach their customers' and the unassigned customers'
-# tickets, handlers what they handle, team managers their teams', "All
-# Documents" users everything; only sales admins delete.
+# like it, owner from the customer) u(nlink). Reps reach the tickets of the
+# customers they may see (their own, the unassigned ones and the partners
+# outside the process) and the tickets they own or handle; handlers what they
+# handle; team managers their teams' too; "All Documents" users everything;
+# only sales admins delete.
 EXPECTED = {
     "csp_rep": {
         "ticket_own": "rwc",
         "ticket_other_team": "",
         "ticket_handled": "",
         "ticket_unassigned": "rwc",
+        "ticket_teammate": "",
+        "ticket_owned_elsewhere": "rw",
+        "ticket_outside": "rwc",
     },
     "csp_rep_teammate": {
         "ticket_own": "",
         "ticket_other_team": "",
         "ticket_handled": "rwc",
         "ticket_unassigned": "rwc",
+        "ticket_teammate": "rwc",
+        "ticket_owned_elsewhere": "",
+        "ticket_outside": "rwc",
     },
     "csp_after_sales": {
         "ticket_own": "rwc",
         "ticket_other_team": "",
         "ticket_handled": "",
         "ticket_unassigned": "",
+        "ticket_teammate": "",
+        "ticket_owned_elsewhere": "",
+        "ticket_outside": "",
     },
     "csp_team_manager": {
         "ticket_own": "rwc",
         "ticket_other_team": "",
         "ticket_handled": "",
         "ticket_unassigned": "rwc",
+        "ticket_teammate": "rwc",
+        "ticket_owned_elsewhere": "",
+        "ticket_outside": "rwc",
     },
     "csp_all_documents": dict.fromkeys(TICKETS, "rwc"),
     "csp_sales_admin": dict.fromkeys(TICKETS, "rwcu"),
@@ -105,6 +127,25 @@ class TestComplaintAccess(PermissionMatrixMixin, ComplaintCase):
         cls.ticket_unassigned = cls._ticket(
             partner_id=unassigned_customer.id, handler_id=False
         )
+        teammate_customer = cls.env["res.partner"].create(
+            {
+                "name": "Jiangnan Textiles",
+                "is_company": True,
+                "profile_state": "active",
+                "user_id": cls.rep_teammate.id,
+                "team_id": cls.team_east.id,
+            }
+        )
+        cls.ticket_teammate = cls._ticket(
+            partner_id=teammate_customer.id, handler_id=False
+        )
+        cls.ticket_owned_elsewhere = cls._ticket(
+            partner_id=cls.other_customer.id, user_id=cls.rep.id, handler_id=False
+        )
+        outside = cls.env["res.partner"].create(
+            {"name": "Walk-in buyer", "user_id": cls.rep_other.id}
+        )
+        cls.ticket_outside = cls._ticket(partner_id=outside.id, handler_id=False)
         cls.users_by_login = {
             user.login: user
             for user in (
