@@ -1,7 +1,6 @@
 """ir_cron_complaint_sla: each escalation level fires once, batches stay batches."""
 
 from datetime import datetime
-from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -70,23 +69,40 @@ class TestComplaintSlaCron(ComplaintCase):
         self.assertFalse(self._activities(ticket, self.rep))
 
     def test_a_failing_ticket_does_not_stop_the_batch(self):
-        """The other tickets are escalated; the failing one is retried later."""
-        tickets = self._ticket() | self._ticket() | self._ticket()
+        """A ticket that cannot be escalated fails alone: the rest of the batch
+        is escalated, and the failing one is tried again an hour later.
+
+        Its policy row is broken behind the ORM's back (an admin delay that runs
+        past the end of the calendar), so escalating it really raises."""
+        policy = self.env["crm.complaint.sla"].create(
+            {"name": "Urgent sales service", "scope": "sales_service", "priority": "2"}
+        )
+        tickets = self._ticket() | self._ticket(priority="2") | self._ticket()
         failing = tickets[1]
-        original = type(failing)._escalation_users
-
-        def escalation_users(ticket, level, admins):
-            if ticket == failing:
-                raise ValueError("mail server down")
-            return original(ticket, level, admins)
-
-        with (
-            patch.object(type(failing), "_escalation_users", escalation_users),
-            mute_logger("odoo.addons.crm_standard_process.models.crm_complaint_ticket"),
-        ):
+        self.assertEqual(failing.sla_id, policy)
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE crm_complaint_sla SET escalate_admin_hours = 1e12 WHERE id = %s",
+            [policy.id],
+        )
+        self.env.invalidate_all()
+        logger = "odoo.addons.crm_standard_process.models.crm_complaint_ticket"
+        with mute_logger(logger):
             self._run(datetime(2026, 11, 23, 10, 40))
         self.assertEqual(tickets.mapped("escalation_level"), [1, 0, 1])
+        self.assertEqual(len(self._activities(tickets, self.rep)), 2)
         self.assertEqual(failing.next_escalation_date, datetime(2026, 11, 23, 11, 40))
+        with mute_logger(logger):
+            self._run(datetime(2026, 11, 23, 10, 50))  # not due again yet
+        self.assertEqual(failing.next_escalation_date, datetime(2026, 11, 23, 11, 40))
+        self.env.cr.execute(
+            "UPDATE crm_complaint_sla SET escalate_admin_hours = 4 WHERE id = %s",
+            [policy.id],
+        )
+        self.env.invalidate_all()
+        self._run(datetime(2026, 11, 23, 11, 45))
+        self.assertEqual(failing.escalation_level, 2)
+        self.assertEqual(len(self._activities(failing, self.team_manager)), 1)
 
     def test_batch_query_count_is_flat(self):
         """Escalating 10 or 100 tickets costs the same number of queries."""
