@@ -4,6 +4,8 @@ from datetime import datetime
 
 from freezegun import freeze_time
 
+from odoo import Command
+from odoo.tests import new_test_user
 from odoo.tools import mute_logger
 
 from .complaint_common import ComplaintCase
@@ -236,3 +238,34 @@ class TestComplaintSlaCron(ComplaintCase):
         self.assertEqual(len(leader), 1)
         self.assertIn("team manager", leader.summary)
         self.assertFalse(self._activities(ticket, self.sales_admin))
+
+    def test_escalation_skips_whoever_cannot_open_the_ticket(self):
+        """A team leader without access to the ticket, or a handler of another
+        company, gets no dead-end to-do: the rung falls to whoever can open it."""
+        leader = new_test_user(
+            self.env, "csp_west_leader", groups="sales_team.group_sale_salesman"
+        )
+        west = self.env["crm.team"].create({"name": "West China", "user_id": leader.id})
+        branch = self.env["res.company"].create({"name": "Chengdu Branch"})
+        outsider = new_test_user(
+            self.env,
+            "csp_branch_handler",
+            company_id=branch.id,
+            company_ids=[Command.set(branch.ids)],
+        )
+        self.customer.team_id = west
+        ticket = self._ticket(handler_id=outsider.id)
+        self.assertFalse(ticket.with_user(leader).has_access("read"))
+        self.assertFalse(ticket.with_user(outsider).has_access("read"))
+        self._run(datetime(2026, 11, 23, 11, 5))
+        self.assertEqual(ticket.escalation_level, 2)
+        self.assertEqual(len(self._activities(ticket, self.rep)), 1)
+        self.assertFalse(self._activities(ticket, outsider))
+        self.assertFalse(self._activities(ticket, leader))
+        admin = self._activities(ticket, self.sales_admin)
+        self.assertEqual(len(admin), 1)
+        self.assertIn("sales admins", admin.summary)
+        for user in ticket.activity_ids.user_id:
+            self.assertTrue(ticket.with_user(user).has_access("read"), user.login)
+        notes = ticket.message_ids.filtered(lambda m: "escalated" in (m.body or ""))
+        self.assertIn("sales admins", notes.body)

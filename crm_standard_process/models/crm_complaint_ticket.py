@@ -868,21 +868,24 @@ class CrmComplaintTicket(models.Model):
             LEVEL_BREACH: self.browse(),
             LEVEL_ADMIN: self.browse(),
         }
+        can_open = self._escalation_readers()
         for ticket in self:
             due = ticket._due_levels(now)
             for level in due:
                 by_level[level] |= ticket
             if due:
                 owner = ticket.user_id
+                rung, _users = ticket._escalation_users(max(due), admins, can_open)
                 notes[ticket.id] = ticket.with_context(
                     lang=owner.lang or self.env.lang, tz=owner.tz
-                )._escalation_note(max(due), now)
+                )._escalation_note(rung, now)
         todo = self.env.ref("mail.mail_activity_data_todo")
         for level, tickets in by_level.items():
             for ticket in tickets:
-                for user in ticket._escalation_users(level, admins):
+                rung, users = ticket._escalation_users(level, admins, can_open)
+                for user in users:
                     activities.append(
-                        ticket._prepare_escalation_activity(user, level, todo, now)
+                        ticket._prepare_escalation_activity(user, rung, todo, now)
                     )
         self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(
             activities
@@ -915,9 +918,27 @@ class CrmComplaintTicket(models.Model):
             if level > self.escalation_level and moment and moment <= now
         ]
 
-    def _escalation_users(self, level, admins):
-        """Who hears of ``level``; a rung without anyone (an unassigned
-        ticket, a team without a leader) falls to the next one up."""
+    def _escalation_readers(self):
+        """``can_open(user, ticket)``: whether ``user`` may open ``ticket``, one
+        of these tickets; one access check per person for the whole batch."""
+        readable = {}
+
+        def can_open(user, ticket):
+            if user.id not in readable:
+                readable[user.id] = (
+                    set(self.with_user(user)._filtered_access("read").ids)
+                    if user.active
+                    else set()
+                )
+            return ticket.id in readable[user.id]
+
+        return can_open
+
+    def _escalation_users(self, level, admins, can_open):
+        """Who hears of ``level``, and as which rung: only people who can open
+        the ticket, since a to-do they cannot open is a dead end. A rung without
+        such a person (an unassigned ticket, a team without a leader, a leader
+        or handler without access) falls to the next one up."""
         admins = admins.filtered(lambda u: self.company_id in u.company_ids)
         ladder = {
             LEVEL_WARNING: self.user_id | self.handler_id,
@@ -925,9 +946,10 @@ class CrmComplaintTicket(models.Model):
             LEVEL_ADMIN: admins,
         }
         for rung in range(level, LEVEL_ADMIN + 1):
-            if ladder[rung]:
-                return ladder[rung]
-        return admins
+            users = ladder[rung].filtered(lambda u: can_open(u, self))
+            if users:
+                return rung, users
+        return LEVEL_ADMIN, self.env["res.users"]
 
     def _escalation_note(self, level, now):
         """The escalation in words, in the context's language and time zone."""
