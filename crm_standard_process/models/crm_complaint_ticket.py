@@ -611,8 +611,10 @@ class CrmComplaintTicket(models.Model):
     def message_new(self, msg_dict, custom_values=None):
         """A ticket from an e-mail to the complaints alias.
 
-        The sender's company is the customer; an unknown sender becomes a new
-        contact, so that no complaint bounces.
+        The sender's company is the customer; an unknown sender becomes a plain
+        contact outside the customer process (no profile, no owner), so that no
+        complaint bounces. The subject is the ticket's subject; the number
+        comes from the sequence, as for any ticket.
         """
         sender = self.env["res.partner"].browse(msg_dict.get("author_id")).exists()
         email_from = msg_dict.get("email_from")
@@ -621,7 +623,9 @@ class CrmComplaintTicket(models.Model):
                 [email_from], force_create=True
             )[0]
         values = {
-            "subject": msg_dict.get("subject") or self.env._("E-mail without subject"),
+            "name": "/",  # mail.thread would name the ticket after the subject
+            "subject": (msg_dict.get("subject") or "").strip()
+            or self.env._("E-mail without subject"),
             "channel": "email",
             "description": msg_dict.get("body"),
         }
