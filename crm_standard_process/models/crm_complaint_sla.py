@@ -129,6 +129,8 @@ class CrmComplaintSla(models.Model):
         return self._candidates_for(ticket.company_id)._best_for(ticket)
 
     def _calendar_for(self, clock, company):
+        """The calendar counting ``clock``: None round the clock, and when
+        neither the policy nor the company has a working calendar."""
         if clock != "working":
             return None
-        return self.calendar_id or company.resource_calendar_id
+        return self.calendar_id or company.resource_calendar_id or None
