@@ -22,6 +22,29 @@ class TestComplaintTicket(ComplaintCase):
         )
         self.assertEqual(ticket.sla_status, "on_track")
 
+    def test_team_of_another_company_is_refused(self):
+        """A ticket's team belongs to the ticket's company (or to none); a
+        customer's team of another company is not taken over."""
+        branch = self.env["res.company"].create({"name": "Chengdu Branch"})
+        branch_team = self.env["crm.team"].create(
+            {"name": "Chengdu Sales", "company_id": branch.id}
+        )
+        with (
+            self.assertRaisesRegex(UserError, "Incompatible companies"),
+            self.env.cr.savepoint(),
+        ):
+            self._ticket(team_id=branch_team.id)
+        ticket = self._ticket()
+        with (
+            self.assertRaisesRegex(UserError, "Incompatible companies"),
+            self.env.cr.savepoint(),
+        ):
+            ticket.team_id = branch_team
+        self.assertEqual(ticket.team_id, self.team_east)
+        self.customer.team_id = branch_team
+        other = self._ticket()
+        self.assertEqual(other.team_id, self.team_east)
+
     def test_closed_loop(self):
         """Start, solve with a solution, close with the customer's score."""
         ticket = self._ticket()

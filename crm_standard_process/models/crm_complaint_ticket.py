@@ -137,6 +137,7 @@ class CrmComplaintTicket(models.Model):
         readonly=False,
         tracking=True,
         index="btree_not_null",
+        check_company=True,
     )
     state = fields.Selection(
         [
@@ -273,14 +274,17 @@ class CrmComplaintTicket(models.Model):
                 ticket.partner_id.commercial_partner_id.user_id or ticket.user_id
             )
 
-    @api.depends("partner_id", "user_id")
+    @api.depends("partner_id", "user_id", "company_id")
     def _compute_team_id(self):
         for ticket in self:
-            ticket.team_id = (
+            teams = (
                 ticket.partner_id.commercial_partner_id.team_id
-                or ticket.user_id.sale_team_id
-                or ticket.team_id
+                | ticket.user_id.sale_team_id
+                | ticket.team_id
+            ).filtered(
+                lambda t, c=ticket.company_id: not t.company_id or t.company_id == c
             )
+            ticket.team_id = teams[:1]
 
     @api.depends("satisfaction")
     def _compute_satisfaction_score(self):
