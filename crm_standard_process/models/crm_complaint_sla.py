@@ -39,6 +39,14 @@ class CrmComplaintSla(models.Model):
         help="Counts the working hours, public holidays excluded. Empty: the "
         "ticket company's working calendar.",
     )
+    handler_id = fields.Many2one(
+        "res.users",
+        string="Default Handler",
+        check_company=True,
+        domain="[('share', '=', False)]",
+        help="Handles the new tickets of this policy when no handler is named, "
+        "e.g. the after-sales colleague for product and technical issues.",
+    )
     response_hours = fields.Float(required=True, default=2.0)
     response_clock = fields.Selection(CLOCKS, required=True, default="working")
     resolution_hours = fields.Float(required=True, default=24.0)

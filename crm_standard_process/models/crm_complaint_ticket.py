@@ -125,10 +125,14 @@ class CrmComplaintTicket(models.Model):
     )
     handler_id = fields.Many2one(
         "res.users",
+        compute="_compute_handler_id",
+        store=True,
+        readonly=False,
         tracking=True,
         index="btree_not_null",
         domain="[('share', '=', False)]",
-        help="The after-sales or technical colleague who solves a product issue.",
+        help="The after-sales or technical colleague who solves a product issue; "
+        "by default the SLA policy's default handler.",
     )
     team_id = fields.Many2one(
         "crm.team",
@@ -285,6 +289,22 @@ class CrmComplaintTicket(models.Model):
                 lambda t, c=ticket.company_id: not t.company_id or t.company_id == c
             )
             ticket.team_id = teams[:1]
+
+    @api.depends("sla_id")
+    def _compute_handler_id(self):
+        """An open ticket without handler takes its policy's default handler,
+        if that colleague works for the ticket's company."""
+        for ticket in self:
+            default = ticket.sla_id.handler_id
+            if (
+                not ticket.handler_id
+                and ticket.state in OPEN_STATES
+                and default.active
+                and ticket.company_id in default.company_ids
+            ):
+                ticket.handler_id = default
+            else:
+                ticket.handler_id = ticket.handler_id
 
     @api.depends("satisfaction")
     def _compute_satisfaction_score(self):
@@ -476,6 +496,8 @@ class CrmComplaintTicket(models.Model):
         self._check_satisfaction_values(vals_list)
         self._check_sla_engine_values(vals_list, create=True)
         for vals in vals_list:
+            if "handler_id" in vals and not vals["handler_id"]:
+                del vals["handler_id"]  # none named: the policy's default
             if vals.get("name", "/") == "/":
                 company = self.env["res.company"].browse(vals.get("company_id"))
                 vals["name"] = (
