@@ -137,13 +137,18 @@ class TestComplaintSlaPolicy(ComplaintCase):
         self.assertEqual(ticket.response_deadline, datetime(2026, 11, 24, 7, 0))
 
     def test_bad_targets_are_refused(self):
-        """Non-positive targets, a warning outside 1-99 % or a negative delay fail."""
+        """Non-positive targets, a warning outside 1-99 %, a negative delay, or
+        hours past 100 days fail with a clear message."""
         bad_values = [
             {"response_hours": 0},
             {"resolution_hours": -4},
             {"warning_percent": 0},
             {"warning_percent": 100},
             {"escalate_admin_hours": -1},
+            # past the reach of the clock: no deadline could be computed
+            {"response_hours": 1e9},
+            {"resolution_hours": 2401},
+            {"escalate_admin_hours": 1e12},
         ]
         for values in bad_values:
             with (

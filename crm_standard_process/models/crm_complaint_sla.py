@@ -4,6 +4,9 @@ from odoo.exceptions import ValidationError
 from .crm_complaint_ticket import TICKET_PRIORITIES, TICKET_SCOPES, TICKET_TYPES
 
 CLOCKS = [("working", "Working Hours"), ("24x7", "Round the Clock")]
+# Beyond 100 days a target or delay is a typo, and the calendar could not
+# place the deadline (nor Python's dates hold it).
+MAX_HOURS = 2400
 MATCH_FIELDS = ("scope", "priority", "ticket_type")
 # Changing these re-matches the open tickets; changing the targets moves the
 # deadlines of the open tickets of the policy. Finished tickets keep theirs.
@@ -75,6 +78,15 @@ class CrmComplaintSla(models.Model):
                         policy=policy.display_name,
                     )
                 )
+            if max(policy.response_hours, policy.resolution_hours) > MAX_HOURS:
+                raise ValidationError(
+                    self.env._(
+                        "%(policy)s: the response and resolution targets are at "
+                        "most %(hours)s hours (100 days).",
+                        policy=policy.display_name,
+                        hours=MAX_HOURS,
+                    )
+                )
 
     @api.constrains("warning_percent")
     def _check_warning_percent(self):
@@ -90,6 +102,14 @@ class CrmComplaintSla(models.Model):
             raise ValidationError(
                 self.env._(
                     "The delay before alerting the sales admins cannot be negative."
+                )
+            )
+        if any(policy.escalate_admin_hours > MAX_HOURS for policy in self):
+            raise ValidationError(
+                self.env._(
+                    "The delay before alerting the sales admins is at most "
+                    "%(hours)s hours (100 days).",
+                    hours=MAX_HOURS,
                 )
             )
 
