@@ -169,6 +169,7 @@ class TestComplaintTicket(ComplaintCase):
             ("new", False, "on_track", 0),
         )
         self.assertNotEqual(copy.name, ticket.name)
+        self.assertEqual(copy.handler_id, self.handler)
         self.assertEqual(copy.sla_start_date, datetime(2026, 11, 24, 10, 0))
         self.assertEqual(copy.response_deadline, datetime(2026, 11, 24, 12, 0))
 

@@ -128,6 +128,7 @@ class CrmComplaintTicket(models.Model):
         compute="_compute_handler_id",
         store=True,
         readonly=False,
+        copy=True,
         tracking=True,
         index="btree_not_null",
         domain="[('share', '=', False)]",
