@@ -4,7 +4,8 @@ One engine for every deadline of the addon: complaint tickets count working
 hours, follow-ups count working days. Datetimes are naive UTC, as Odoo stores
 them; days are dates in the calendar's time zone. A ``calendar``
 (``resource.calendar``) counts its working hours, public holidays (its global
-leaves) excluded; ``None`` counts round the clock, every day a working day.
+leaves) excluded; ``None`` (or an empty calendar recordset: no calendar
+configured) counts round the clock, every day a working day.
 """
 
 from datetime import datetime, time, timedelta
@@ -17,7 +18,7 @@ SEARCH_DAYS = 62
 
 def add_hours(start, hours, calendar=None):
     """The moment ``hours`` of clock time after ``start``."""
-    if calendar is None:
+    if not calendar:
         return start + timedelta(hours=hours)
     if hours <= 0:
         # plan_hours(0) would jump to the next working moment; zero is "now".
@@ -29,7 +30,7 @@ def hours_between(start, end, calendar=None):
     """The clock time from ``start`` to ``end`` (0 when ``end`` comes first)."""
     if end <= start:
         return 0.0
-    if calendar is None:
+    if not calendar:
         return (end - start).total_seconds() / 3600
     return calendar.get_work_hours_count(start, end, compute_leaves=True)
 
@@ -43,7 +44,7 @@ def working_days(first, last, calendar=None):
     """The working days from ``first`` to ``last`` (dates, both included)."""
     if last < first:
         return []
-    if calendar is None:
+    if not calendar:
         return [first + timedelta(days=n) for n in range((last - first).days + 1)]
     tz = pytz.timezone(calendar.tz or "UTC")
     start = tz.localize(datetime.combine(first, time.min))
@@ -78,6 +79,6 @@ def moment_after_working_days(start, days, calendar=None):
     "two days", weekend and holidays aside), not 48 working hours (six
     days). Round the clock, it is ``days`` times 24 hours.
     """
-    if calendar is None:
+    if not calendar:
         return add_hours(start, 24.0 * days)
     return add_hours(start, days * (calendar.hours_per_day or 8.0), calendar)

@@ -1,5 +1,9 @@
 """P6/P9: who reaches which complaint tickets, over the ORM and JSON-RPC."""
 
+from datetime import datetime
+
+from freezegun import freeze_time
+
 from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
@@ -10,37 +14,84 @@ from .common import (
     JsonRpcMatrixMixin,
     PermissionMatrixMixin,
 )
-from .complaint_common import ComplaintCase
+from .complaint_common import MONDAY_9, ComplaintCase
 
-TICKETS = ["ticket_own", "ticket_other_team", "ticket_handled", "ticket_unassigned"]
+# A value for each field the SLA clock and the buttons set, none of them the
+# ticket's current one.
+SLA_VALUES = {
+    "state": "closed",
+    "sla_start_date": "2026-12-01 09:00:00",
+    "response_deadline": "2026-12-31 09:00:00",
+    "resolution_deadline": "2026-12-31 09:00:00",
+    "sla_deadline": "2026-12-31 09:00:00",
+    "sla_warning_date": "2026-12-31 09:00:00",
+    "next_escalation_date": "2026-12-31 09:00:00",
+    "escalation_level": 3,
+    "sla_status": "breached",
+    "is_waiting_customer": True,
+    "paused_since": "2026-11-23 09:00:00",
+    "paused_working_hours": 40.0,
+    "paused_clock_hours": 40.0,
+    "responded_date": "2026-11-23 09:00:00",
+    "solved_date": "2026-11-23 09:00:00",
+    "closed_date": "2026-11-23 09:00:00",
+    "response_time": 0.5,
+    "resolution_time": 0.5,
+    "response_sla_met": True,
+    "resolution_sla_met": True,
+    "reopen_count": 2,
+}
+TICKETS = [
+    "ticket_own",
+    "ticket_other_team",
+    "ticket_handled",
+    "ticket_unassigned",
+    "ticket_teammate",
+    "ticket_owned_elsewhere",
+    "ticket_outside",
+]
 # login -> ticket -> the operations allowed: r(ead) w(rite) c(reate a ticket
-# like it) u(nlink). Reps reach their customers' and the unassigned customers'
-# tickets, handlers what they handle, team managers their teams', "All
-# Documents" users everything; only sales admins delete.
+# like it, owner from the customer) u(nlink). Reps reach the tickets of the
+# customers they may see (their own, the unassigned ones and the partners
+# outside the process) and the tickets they own or handle; handlers what they
+# handle; team managers their teams' too; "All Documents" users everything;
+# only sales admins delete.
 EXPECTED = {
     "csp_rep": {
         "ticket_own": "rwc",
         "ticket_other_team": "",
         "ticket_handled": "",
         "ticket_unassigned": "rwc",
+        "ticket_teammate": "",
+        "ticket_owned_elsewhere": "rw",
+        "ticket_outside": "rwc",
     },
     "csp_rep_teammate": {
         "ticket_own": "",
         "ticket_other_team": "",
         "ticket_handled": "rwc",
         "ticket_unassigned": "rwc",
+        "ticket_teammate": "rwc",
+        "ticket_owned_elsewhere": "",
+        "ticket_outside": "rwc",
     },
     "csp_after_sales": {
         "ticket_own": "rwc",
         "ticket_other_team": "",
         "ticket_handled": "",
         "ticket_unassigned": "",
+        "ticket_teammate": "",
+        "ticket_owned_elsewhere": "",
+        "ticket_outside": "",
     },
     "csp_team_manager": {
         "ticket_own": "rwc",
         "ticket_other_team": "",
         "ticket_handled": "",
         "ticket_unassigned": "rwc",
+        "ticket_teammate": "rwc",
+        "ticket_owned_elsewhere": "",
+        "ticket_outside": "rwc",
     },
     "csp_all_documents": dict.fromkeys(TICKETS, "rwc"),
     "csp_sales_admin": dict.fromkeys(TICKETS, "rwcu"),
@@ -76,6 +127,25 @@ class TestComplaintAccess(PermissionMatrixMixin, ComplaintCase):
         cls.ticket_unassigned = cls._ticket(
             partner_id=unassigned_customer.id, handler_id=False
         )
+        teammate_customer = cls.env["res.partner"].create(
+            {
+                "name": "Jiangnan Textiles",
+                "is_company": True,
+                "profile_state": "active",
+                "user_id": cls.rep_teammate.id,
+                "team_id": cls.team_east.id,
+            }
+        )
+        cls.ticket_teammate = cls._ticket(
+            partner_id=teammate_customer.id, handler_id=False
+        )
+        cls.ticket_owned_elsewhere = cls._ticket(
+            partner_id=cls.other_customer.id, user_id=cls.rep.id, handler_id=False
+        )
+        outside = cls.env["res.partner"].create(
+            {"name": "Walk-in buyer", "user_id": cls.rep_other.id}
+        )
+        cls.ticket_outside = cls._ticket(partner_id=outside.id, handler_id=False)
         cls.users_by_login = {
             user.login: user
             for user in (
@@ -130,6 +200,63 @@ class TestComplaintAccess(PermissionMatrixMixin, ComplaintCase):
         with self.assertRaises(AccessError):
             self.ticket_other_team.with_user(self.rep).write({"priority": "2"})
         self.assertEqual(self.ticket_other_team.priority, "1")
+
+    def test_sla_fields_are_written_by_the_clock_and_buttons_only(self):
+        """No role writes the SLA's own fields directly; the buttons still work.
+
+        Only sales admins pick another policy than the matching one."""
+        ticket = self.ticket_own
+        before = ticket.read(list(SLA_VALUES))[0]
+        for user in (self.rep, self.after_sales, self.all_documents, self.sales_admin):
+            for fname, value in SLA_VALUES.items():
+                with (
+                    self.subTest(login=user.login, field=fname),
+                    self.assertRaises(AccessError),
+                    self.env.cr.savepoint(),
+                    mute_logger("odoo.models"),
+                ):
+                    ticket.with_user(user).write({fname: value, "priority": "2"})
+        self.assertEqual(ticket.read(list(SLA_VALUES))[0], before)
+        self.assertEqual(ticket.priority, "1")
+        # the policy is chosen by the matching; a sales admin may override it
+        stricter = self.env.ref(
+            "crm_standard_process.crm_complaint_sla_product_technical"
+        )
+        with self.assertRaises(AccessError), mute_logger("odoo.models"):
+            ticket.with_user(self.rep).sla_id = stricter
+        ticket.with_user(self.sales_admin).sla_id = stricter
+        self.assertEqual(ticket.sla_id, stricter)
+        mine = ticket.with_user(self.rep)
+        mine.action_start()
+        mine.action_wait_customer()
+        mine.action_resume()
+        self.assertEqual((ticket.state, ticket.escalation_level), ("in_progress", 0))
+
+    @mute_logger("odoo.models")
+    def test_new_ticket_starts_its_clock_afresh(self):
+        """A rep creates a ticket as new and on track, received now at the latest."""
+        Ticket = self.env["crm.complaint.ticket"].with_user(self.rep)
+        values = {"subject": "Dented box", "partner_id": self.customer.id}
+        for extra in (
+            {"state": "solved", "resolution": "<p>Done</p>"},
+            {"sla_status": "breached"},
+            {"escalation_level": 3},
+            {"sla_start_date": "2026-12-31 09:00:00"},
+            {"response_deadline": "2026-12-31 09:00:00"},
+        ):
+            with (
+                self.subTest(extra=extra),
+                self.assertRaises(AccessError),
+                self.env.cr.savepoint(),
+            ):
+                Ticket.create({**values, **extra})
+        with self.assertRaises(AccessError), self.env.cr.savepoint():
+            Ticket.with_context(default_state="closed").create(values)
+        with freeze_time(MONDAY_9):
+            ticket = Ticket.create(
+                {**values, "state": "new", "sla_start_date": "2026-11-23 08:00:00"}
+            )
+        self.assertEqual(ticket.response_deadline, datetime(2026, 11, 23, 10, 0))
 
     def test_handler_works_the_ticket_through(self):
         """An after-sales handler without Sales rights works their ticket through."""
@@ -294,6 +421,19 @@ class TestComplaintAccessJsonRpc(JsonRpcMatrixMixin, CrmStandardProcessHttpCase)
                 self.assertEqual(
                     self._writable(self.tickets, {"root_cause": "Packing"}), reachable
                 )
+
+    def test_sla_fields_refused_over_json_rpc(self):
+        """A rep cannot move a deadline or hide a breach through JSON-RPC."""
+        self.authenticate("csp_rpc_t_rep", "csp_rpc_t_rep")
+        own = {"own": self.tickets["own"]}
+        before = own["own"].read(list(SLA_VALUES))[0]
+        for fname, value in SLA_VALUES.items():
+            with self.subTest(field=fname):
+                self.assertEqual(self._writable(own, {fname: value}), set())
+        own["own"].invalidate_recordset()
+        self.assertEqual(own["own"].read(list(SLA_VALUES))[0], before)
+        self._call("action_start", [own["own"].ids])
+        self.assertEqual(own["own"].state, "in_progress")
 
     def test_handler_opens_the_form_over_json_rpc(self):
         """A handler without Sales rights loads the whole form, opportunity included."""

@@ -1,10 +1,11 @@
 """ir_cron_complaint_sla: each escalation level fires once, batches stay batches."""
 
 from datetime import datetime
-from unittest.mock import patch
 
 from freezegun import freeze_time
 
+from odoo import Command
+from odoo.tests import new_test_user
 from odoo.tools import mute_logger
 
 from .complaint_common import ComplaintCase
@@ -70,23 +71,40 @@ class TestComplaintSlaCron(ComplaintCase):
         self.assertFalse(self._activities(ticket, self.rep))
 
     def test_a_failing_ticket_does_not_stop_the_batch(self):
-        """The other tickets are escalated; the failing one is retried later."""
-        tickets = self._ticket() | self._ticket() | self._ticket()
+        """A ticket that cannot be escalated fails alone: the rest of the batch
+        is escalated, and the failing one is tried again an hour later.
+
+        Its policy row is broken behind the ORM's back (an admin delay that runs
+        past the end of the calendar), so escalating it really raises."""
+        policy = self.env["crm.complaint.sla"].create(
+            {"name": "Urgent sales service", "scope": "sales_service", "priority": "2"}
+        )
+        tickets = self._ticket() | self._ticket(priority="2") | self._ticket()
         failing = tickets[1]
-        original = type(failing)._escalation_users
-
-        def escalation_users(ticket, level, admins):
-            if ticket == failing:
-                raise ValueError("mail server down")
-            return original(ticket, level, admins)
-
-        with (
-            patch.object(type(failing), "_escalation_users", escalation_users),
-            mute_logger("odoo.addons.crm_standard_process.models.crm_complaint_ticket"),
-        ):
+        self.assertEqual(failing.sla_id, policy)
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE crm_complaint_sla SET escalate_admin_hours = 1e12 WHERE id = %s",
+            [policy.id],
+        )
+        self.env.invalidate_all()
+        logger = "odoo.addons.crm_standard_process.models.crm_complaint_ticket"
+        with mute_logger(logger):
             self._run(datetime(2026, 11, 23, 10, 40))
         self.assertEqual(tickets.mapped("escalation_level"), [1, 0, 1])
+        self.assertEqual(len(self._activities(tickets, self.rep)), 2)
         self.assertEqual(failing.next_escalation_date, datetime(2026, 11, 23, 11, 40))
+        with mute_logger(logger):
+            self._run(datetime(2026, 11, 23, 10, 50))  # not due again yet
+        self.assertEqual(failing.next_escalation_date, datetime(2026, 11, 23, 11, 40))
+        self.env.cr.execute(
+            "UPDATE crm_complaint_sla SET escalate_admin_hours = 4 WHERE id = %s",
+            [policy.id],
+        )
+        self.env.invalidate_all()
+        self._run(datetime(2026, 11, 23, 11, 45))
+        self.assertEqual(failing.escalation_level, 2)
+        self.assertEqual(len(self._activities(failing, self.team_manager)), 1)
 
     def test_batch_query_count_is_flat(self):
         """Escalating 10 or 100 tickets costs the same number of queries."""
@@ -220,3 +238,34 @@ class TestComplaintSlaCron(ComplaintCase):
         self.assertEqual(len(leader), 1)
         self.assertIn("team manager", leader.summary)
         self.assertFalse(self._activities(ticket, self.sales_admin))
+
+    def test_escalation_skips_whoever_cannot_open_the_ticket(self):
+        """A team leader without access to the ticket, or a handler of another
+        company, gets no dead-end to-do: the rung falls to whoever can open it."""
+        leader = new_test_user(
+            self.env, "csp_west_leader", groups="sales_team.group_sale_salesman"
+        )
+        west = self.env["crm.team"].create({"name": "West China", "user_id": leader.id})
+        branch = self.env["res.company"].create({"name": "Chengdu Branch"})
+        outsider = new_test_user(
+            self.env,
+            "csp_branch_handler",
+            company_id=branch.id,
+            company_ids=[Command.set(branch.ids)],
+        )
+        self.customer.team_id = west
+        ticket = self._ticket(handler_id=outsider.id)
+        self.assertFalse(ticket.with_user(leader).has_access("read"))
+        self.assertFalse(ticket.with_user(outsider).has_access("read"))
+        self._run(datetime(2026, 11, 23, 11, 5))
+        self.assertEqual(ticket.escalation_level, 2)
+        self.assertEqual(len(self._activities(ticket, self.rep)), 1)
+        self.assertFalse(self._activities(ticket, outsider))
+        self.assertFalse(self._activities(ticket, leader))
+        admin = self._activities(ticket, self.sales_admin)
+        self.assertEqual(len(admin), 1)
+        self.assertIn("sales admins", admin.summary)
+        for user in ticket.activity_ids.user_id:
+            self.assertTrue(ticket.with_user(user).has_access("read"), user.login)
+        notes = ticket.message_ids.filtered(lambda m: "escalated" in (m.body or ""))
+        self.assertIn("sales admins", notes.body)

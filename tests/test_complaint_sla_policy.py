@@ -5,6 +5,7 @@ from datetime import datetime
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import Form, new_test_user
 from odoo.tools import mute_logger
 
 from .complaint_common import ComplaintCase
@@ -136,13 +137,18 @@ class TestComplaintSlaPolicy(ComplaintCase):
         self.assertEqual(ticket.response_deadline, datetime(2026, 11, 24, 7, 0))
 
     def test_bad_targets_are_refused(self):
-        """Non-positive targets, a warning outside 1-99 % or a negative delay fail."""
+        """Non-positive targets, a warning outside 1-99 %, a negative delay, or
+        hours past 100 days fail with a clear message."""
         bad_values = [
             {"response_hours": 0},
             {"resolution_hours": -4},
             {"warning_percent": 0},
             {"warning_percent": 100},
             {"escalate_admin_hours": -1},
+            # past the reach of the clock: no deadline could be computed
+            {"response_hours": 1e9},
+            {"resolution_hours": 2401},
+            {"escalate_admin_hours": 1e12},
         ]
         for values in bad_values:
             with (
@@ -193,3 +199,35 @@ class TestComplaintSlaPolicy(ComplaintCase):
                 self.sales_policy.with_user(user).write({"response_hours": 3})
         self.sales_policy.with_user(self.sales_admin).write({"response_hours": 3})
         self.assertEqual(self.sales_policy.response_hours, 3)
+
+    def test_policy_names_the_default_handler(self):
+        """Product issues go to the after-sales colleague set on their policy,
+        unless a handler is named; other scopes keep no default handler, and a
+        default handler of another company is not given."""
+        after_sales = new_test_user(self.env, "csp_after_sales_default")
+        technical = self.env.ref(
+            "crm_standard_process.crm_complaint_sla_product_technical"
+        )
+        technical.handler_id = after_sales
+        ticket = self._ticket(scope="product_technical", handler_id=False)
+        self.assertEqual(ticket.handler_id, after_sales)
+        self.assertTrue(ticket.with_user(after_sales).has_access("write"))
+        named = self._ticket(scope="product_technical")
+        self.assertEqual(named.handler_id, self.handler)
+        sales = self._ticket(handler_id=False)
+        self.assertFalse(sales.handler_id)
+        sales.scope = "product_technical"
+        self.assertEqual(sales.handler_id, after_sales)
+        with Form(self.env["crm.complaint.ticket"].with_user(self.rep)) as form:
+            form.subject = "Gearbox noise"
+            form.partner_id = self.customer
+            self.assertFalse(form.handler_id)
+            form.scope = "product_technical"
+            self.assertEqual(form.handler_id, after_sales)
+        branch = self.env["res.company"].create({"name": "Chengdu Branch"})
+        branch_ticket = self._ticket(
+            scope="product_technical", handler_id=False, company_id=branch.id
+        )
+        self.assertFalse(branch_ticket.handler_id)
+        with self.assertRaisesRegex(UserError, "Incompatible companies"):
+            self._policy(company_id=branch.id, handler_id=after_sales.id)

@@ -22,6 +22,29 @@ class TestComplaintTicket(ComplaintCase):
         )
         self.assertEqual(ticket.sla_status, "on_track")
 
+    def test_team_of_another_company_is_refused(self):
+        """A ticket's team belongs to the ticket's company (or to none); a
+        customer's team of another company is not taken over."""
+        branch = self.env["res.company"].create({"name": "Chengdu Branch"})
+        branch_team = self.env["crm.team"].create(
+            {"name": "Chengdu Sales", "company_id": branch.id}
+        )
+        with (
+            self.assertRaisesRegex(UserError, "Incompatible companies"),
+            self.env.cr.savepoint(),
+        ):
+            self._ticket(team_id=branch_team.id)
+        ticket = self._ticket()
+        with (
+            self.assertRaisesRegex(UserError, "Incompatible companies"),
+            self.env.cr.savepoint(),
+        ):
+            ticket.team_id = branch_team
+        self.assertEqual(ticket.team_id, self.team_east)
+        self.customer.team_id = branch_team
+        other = self._ticket()
+        self.assertEqual(other.team_id, self.team_east)
+
     def test_closed_loop(self):
         """Start, solve with a solution, close with the customer's score."""
         ticket = self._ticket()
@@ -146,6 +169,7 @@ class TestComplaintTicket(ComplaintCase):
             ("new", False, "on_track", 0),
         )
         self.assertNotEqual(copy.name, ticket.name)
+        self.assertEqual(copy.handler_id, self.handler)
         self.assertEqual(copy.sla_start_date, datetime(2026, 11, 24, 10, 0))
         self.assertEqual(copy.response_deadline, datetime(2026, 11, 24, 12, 0))
 
@@ -245,17 +269,32 @@ class TestComplaintTicket(ComplaintCase):
         self.assertTrue(ticket.response_sla_met)
 
     def test_ticket_from_an_unknown_sender(self):
-        """An e-mail from an unknown address still makes a ticket, for a new contact."""
-        ticket = self.env["crm.complaint.ticket"].message_new(
+        """An e-mail from an unknown address still makes a numbered ticket, for
+        a plain contact outside the customer process (no profile, no owner),
+        the same contact for the next e-mail; the subject stays free text."""
+        Ticket = self.env["crm.complaint.ticket"]
+        ticket = Ticket.message_new(
             {
                 "subject": "Machine noise",
                 "email_from": "Li Lei <lilei@newcustomer.cn>",
                 "body": "<p>Loud noise</p>",
             }
         )
-        self.assertEqual(ticket.partner_id.email, "lilei@newcustomer.cn")
+        contact = ticket.partner_id
+        self.assertEqual(
+            (contact.name, contact.email), ("Li Lei", "lilei@newcustomer.cn")
+        )
+        self.assertFalse(contact.profile_state or contact.is_company or contact.user_id)
+        self.assertTrue(ticket.name.startswith("CT-2026-"), ticket.name)
+        self.assertEqual(ticket.subject, "Machine noise")
+        self.assertFalse(ticket.user_id)
         self.assertEqual((ticket.channel, ticket.state), ("email", "new"))
         self.assertTrue(ticket.response_deadline)
+        again = Ticket.message_new(
+            {"subject": "  ", "email_from": "lilei@newcustomer.cn", "body": "<p>?</p>"}
+        )
+        self.assertEqual(again.partner_id, contact)
+        self.assertEqual(again.subject, "E-mail without subject")
 
     def test_email_to_the_alias_opens_a_ticket(self):
         """A real e-mail to complaints@ goes through the gateway into a ticket."""
@@ -278,6 +317,8 @@ class TestComplaintTicket(ComplaintCase):
             ticket_id = self.env["mail.thread"].message_process(False, raw)
         ticket = self.env["crm.complaint.ticket"].browse(ticket_id)
         self.assertEqual(ticket.subject, "Broken gearbox")
+        self.assertTrue(ticket.name.startswith("CT-2026-"), ticket.name)
+        self.assertEqual(ticket.contact_id.email, "c@hd.cn")
         self.assertEqual((ticket.partner_id, ticket.user_id), (self.customer, self.rep))
         self.assertEqual(ticket.response_deadline, datetime(2026, 11, 23, 11, 0))
 
@@ -300,6 +341,8 @@ class TestComplaintTicket(ComplaintCase):
         self.assertEqual(ticket.partner_id, self.customer)
         self.assertEqual(ticket.contact_id, contact)
         self.assertEqual((ticket.channel, ticket.user_id), ("email", self.rep))
+        self.assertTrue(ticket.name.startswith("CT-2026-"), ticket.name)
+        self.assertEqual(ticket.subject, "Wrong invoice amount")
 
     def test_customer_smart_button_counts_open_tickets(self):
         """The customer form counts its open tickets."""

@@ -41,6 +41,36 @@ class TestSlaClock(ComplaintCase):
         ticket = self._ticket(datetime(2026, 11, 27, 16, 30))
         self.assertEqual(ticket.response_deadline, datetime(2026, 12, 1, 9, 30))
 
+    def test_without_any_calendar_the_clock_runs_round_the_clock(self):
+        """No calendar on the policy nor the company: working hours are clock
+        hours, a pause and the measured times included, not a crash nor zero."""
+        self.env.company.resource_calendar_id = False
+        ticket = self._ticket(datetime(2026, 11, 27, 16, 30), resolution="<p>Ok</p>")
+        self.assertEqual(ticket.response_deadline, datetime(2026, 11, 27, 18, 30))
+        self.assertEqual(ticket.resolution_deadline, datetime(2026, 11, 28, 16, 30))
+        self.assertEqual(ticket.sla_warning_date, datetime(2026, 11, 27, 18, 0))
+        with freeze_time(datetime(2026, 11, 27, 17, 0)):
+            ticket.action_wait_customer()
+        with freeze_time(datetime(2026, 11, 27, 20, 0)):
+            ticket.action_resume()
+        self.assertAlmostEqual(ticket.paused_working_hours, 3.0)
+        self.assertEqual(ticket.response_deadline, datetime(2026, 11, 27, 21, 30))
+        with freeze_time(datetime(2026, 11, 27, 21, 0)):
+            ticket.action_start()
+        self.assertAlmostEqual(ticket.response_time, 1.5)
+        self.assertTrue(ticket.response_sla_met)
+        with freeze_time(datetime(2026, 11, 28, 10, 0)):
+            ticket.action_solve()
+        self.assertAlmostEqual(ticket.resolution_time, 14.5)
+        no_calendar = self.env["resource.calendar"]
+        self.assertEqual(
+            sla_clock.add_hours(MONDAY_9, 2, no_calendar), datetime(2026, 11, 23, 11)
+        )
+        self.assertEqual(
+            sla_clock.hours_between(MONDAY_9, datetime(2026, 11, 24, 10), no_calendar),
+            25.0,
+        )
+
     def test_pause_moves_deadlines_by_paused_time(self):
         """An hour spent waiting on the customer moves each deadline by an hour."""
         ticket = self._ticket()

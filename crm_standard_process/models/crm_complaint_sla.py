@@ -4,6 +4,9 @@ from odoo.exceptions import ValidationError
 from .crm_complaint_ticket import TICKET_PRIORITIES, TICKET_SCOPES, TICKET_TYPES
 
 CLOCKS = [("working", "Working Hours"), ("24x7", "Round the Clock")]
+# Beyond 100 days a target or delay is a typo, and the calendar could not
+# place the deadline (nor Python's dates hold it).
+MAX_HOURS = 2400
 MATCH_FIELDS = ("scope", "priority", "ticket_type")
 # Changing these re-matches the open tickets; changing the targets moves the
 # deadlines of the open tickets of the policy. Finished tickets keep theirs.
@@ -39,6 +42,14 @@ class CrmComplaintSla(models.Model):
         help="Counts the working hours, public holidays excluded. Empty: the "
         "ticket company's working calendar.",
     )
+    handler_id = fields.Many2one(
+        "res.users",
+        string="Default Handler",
+        check_company=True,
+        domain="[('share', '=', False)]",
+        help="Handles the new tickets of this policy when no handler is named, "
+        "e.g. the after-sales colleague for product and technical issues.",
+    )
     response_hours = fields.Float(required=True, default=2.0)
     response_clock = fields.Selection(CLOCKS, required=True, default="working")
     resolution_hours = fields.Float(required=True, default=24.0)
@@ -67,6 +78,15 @@ class CrmComplaintSla(models.Model):
                         policy=policy.display_name,
                     )
                 )
+            if max(policy.response_hours, policy.resolution_hours) > MAX_HOURS:
+                raise ValidationError(
+                    self.env._(
+                        "%(policy)s: the response and resolution targets are at "
+                        "most %(hours)s hours (100 days).",
+                        policy=policy.display_name,
+                        hours=MAX_HOURS,
+                    )
+                )
 
     @api.constrains("warning_percent")
     def _check_warning_percent(self):
@@ -82,6 +102,14 @@ class CrmComplaintSla(models.Model):
             raise ValidationError(
                 self.env._(
                     "The delay before alerting the sales admins cannot be negative."
+                )
+            )
+        if any(policy.escalate_admin_hours > MAX_HOURS for policy in self):
+            raise ValidationError(
+                self.env._(
+                    "The delay before alerting the sales admins is at most "
+                    "%(hours)s hours (100 days).",
+                    hours=MAX_HOURS,
                 )
             )
 
@@ -129,6 +157,8 @@ class CrmComplaintSla(models.Model):
         return self._candidates_for(ticket.company_id)._best_for(ticket)
 
     def _calendar_for(self, clock, company):
+        """The calendar counting ``clock``: None round the clock, and when
+        neither the policy nor the company has a working calendar."""
         if clock != "working":
             return None
-        return self.calendar_id or company.resource_calendar_id
+        return self.calendar_id or company.resource_calendar_id or None

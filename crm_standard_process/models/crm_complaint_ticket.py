@@ -1,7 +1,7 @@
 import logging
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, email_normalize, format_datetime, html2plaintext
 
 from .. import sla_clock
@@ -25,6 +25,37 @@ OPEN_STATES = ("new", "in_progress")
 # Escalation ladder: 1 warns owner and handler, 2 the team manager (at the
 # breach), 3 the sales admins (a policy-defined delay after the breach).
 LEVEL_WARNING, LEVEL_BREACH, LEVEL_ADMIN = 1, 2, 3
+# Set by the SLA engine and the action_* buttons only, in sudo: a direct write
+# (a form, an import, JSON-RPC) could move a deadline or hide a breach. A new
+# ticket may carry these values only, and a receipt date not in the future.
+SLA_ENGINE_START = {
+    "state": "new",
+    "sla_status": "on_track",
+    **dict.fromkeys(
+        (
+            "response_deadline",
+            "resolution_deadline",
+            "sla_deadline",
+            "sla_warning_date",
+            "next_escalation_date",
+            "escalation_level",
+            "is_waiting_customer",
+            "paused_since",
+            "paused_working_hours",
+            "paused_clock_hours",
+            "responded_date",
+            "solved_date",
+            "closed_date",
+            "response_time",
+            "resolution_time",
+            "response_sla_met",
+            "resolution_sla_met",
+            "reopen_count",
+        ),
+        False,
+    ),
+}
+SLA_ENGINE_FIELDS = frozenset({*SLA_ENGINE_START, "sla_start_date"})
 
 
 class CrmComplaintTicket(models.Model):
@@ -95,10 +126,15 @@ class CrmComplaintTicket(models.Model):
     )
     handler_id = fields.Many2one(
         "res.users",
+        compute="_compute_handler_id",
+        store=True,
+        readonly=False,
+        copy=True,
         tracking=True,
         index="btree_not_null",
         domain="[('share', '=', False)]",
-        help="The after-sales or technical colleague who solves a product issue.",
+        help="The after-sales or technical colleague who solves a product issue; "
+        "by default the SLA policy's default handler.",
     )
     team_id = fields.Many2one(
         "crm.team",
@@ -107,6 +143,7 @@ class CrmComplaintTicket(models.Model):
         readonly=False,
         tracking=True,
         index="btree_not_null",
+        check_company=True,
     )
     state = fields.Selection(
         [
@@ -118,6 +155,7 @@ class CrmComplaintTicket(models.Model):
         ],
         default="new",
         required=True,
+        readonly=True,
         tracking=True,
         index=True,
         copy=False,
@@ -242,14 +280,33 @@ class CrmComplaintTicket(models.Model):
                 ticket.partner_id.commercial_partner_id.user_id or ticket.user_id
             )
 
-    @api.depends("partner_id", "user_id")
+    @api.depends("partner_id", "user_id", "company_id")
     def _compute_team_id(self):
         for ticket in self:
-            ticket.team_id = (
+            teams = (
                 ticket.partner_id.commercial_partner_id.team_id
-                or ticket.user_id.sale_team_id
-                or ticket.team_id
+                | ticket.user_id.sale_team_id
+                | ticket.team_id
+            ).filtered(
+                lambda t, c=ticket.company_id: not t.company_id or t.company_id == c
             )
+            ticket.team_id = teams[:1]
+
+    @api.depends("sla_id")
+    def _compute_handler_id(self):
+        """An open ticket without handler takes its policy's default handler,
+        if that colleague works for the ticket's company."""
+        for ticket in self:
+            default = ticket.sla_id.handler_id
+            if (
+                not ticket.handler_id
+                and ticket.state in OPEN_STATES
+                and default.active
+                and ticket.company_id in default.company_ids
+            ):
+                ticket.handler_id = default
+            else:
+                ticket.handler_id = ticket.handler_id
 
     @api.depends("satisfaction")
     def _compute_satisfaction_score(self):
@@ -387,10 +444,62 @@ class CrmComplaintTicket(models.Model):
 
     # CRUD
 
+    def _check_sla_engine_values(self, vals_list, create=False):
+        """Refuse what only the SLA engine and the buttons may write; the
+        policy is picked by the matching, or by a sales admin."""
+        if self.env.su:
+            return
+        if create:
+            defaults = {
+                key.removeprefix("default_"): value
+                for key, value in self.env.context.items()
+                if key.startswith("default_")
+            }
+            vals_list = [{**defaults, **vals} for vals in vals_list]
+        now = fields.Datetime.now()
+        refused = set()
+        for vals in vals_list:
+            for fname in SLA_ENGINE_FIELDS & vals.keys():
+                value = vals[fname]
+                if not create:
+                    refused.add(fname)
+                elif fname == "sla_start_date":
+                    if fields.Datetime.to_datetime(value or now) > now:
+                        refused.add(fname)
+                elif (value or False) != SLA_ENGINE_START[fname]:
+                    refused.add(fname)
+            if "sla_id" in vals and not self.env.user.has_group(
+                "sales_team.group_sale_manager"
+            ):
+                refused.add("sla_id")
+        if refused:
+            raise AccessError(
+                self.env._(
+                    "%(fields)s of a complaint ticket are set by its SLA clock and "
+                    "its buttons (Start Handling, Solve, Customer Confirmed...), not "
+                    "written directly.",
+                    fields=", ".join(
+                        sorted(
+                            self._fields[fname]._description_string(self.env)
+                            for fname in refused
+                        )
+                    ),
+                )
+            )
+
+    def _write_sla(self, values):
+        """Write fields of the SLA engine: the buttons and the engine. The
+        user's right to edit the tickets is checked, not the fields' guard."""
+        self.check_access("write")
+        return self.sudo().write(values)
+
     @api.model_create_multi
     def create(self, vals_list):
         self._check_satisfaction_values(vals_list)
+        self._check_sla_engine_values(vals_list, create=True)
         for vals in vals_list:
+            if "handler_id" in vals and not vals["handler_id"]:
+                del vals["handler_id"]  # none named: the policy's default
             if vals.get("name", "/") == "/":
                 company = self.env["res.company"].browse(vals.get("company_id"))
                 vals["name"] = (
@@ -410,6 +519,7 @@ class CrmComplaintTicket(models.Model):
 
     def write(self, vals):
         self._check_satisfaction_values([vals])
+        self._check_sla_engine_values([vals])
         return super().write(vals)
 
     @api.depends("name", "subject")
@@ -425,7 +535,7 @@ class CrmComplaintTicket(models.Model):
         now = fields.Datetime.now()
         for ticket in self:
             ticket._resume_clock(now)
-            ticket.write(
+            ticket._write_sla(
                 {
                     "state": "in_progress",
                     "responded_date": now,
@@ -459,7 +569,7 @@ class CrmComplaintTicket(models.Model):
             ) and values.get("resolution_sla_met", True)
             if ticket.sla_id:
                 values["sla_status"] = "on_track" if met else "breached"
-            ticket.write(values)
+            ticket._write_sla(values)
         return True
 
     def action_close(self):
@@ -474,7 +584,7 @@ class CrmComplaintTicket(models.Model):
                     tickets=", ".join(missing.mapped("display_name")),
                 )
             )
-        self.write({"state": "closed", "closed_date": fields.Datetime.now()})
+        self._write_sla({"state": "closed", "closed_date": fields.Datetime.now()})
         return True
 
     def action_cancel(self):
@@ -487,7 +597,7 @@ class CrmComplaintTicket(models.Model):
                     tickets=", ".join(missing.mapped("display_name")),
                 )
             )
-        self.write(
+        self._write_sla(
             {"state": "cancelled", "is_waiting_customer": False, "paused_since": False}
         )
         return True
@@ -496,7 +606,7 @@ class CrmComplaintTicket(models.Model):
         """The customer disagrees with the solution: work goes on."""
         self._check_state(("solved",), self.env._("reopened"))
         for ticket in self:
-            ticket.write(
+            ticket._write_sla(
                 {
                     "state": "in_progress",
                     "reopen_count": ticket.reopen_count + 1,
@@ -510,7 +620,7 @@ class CrmComplaintTicket(models.Model):
     def action_wait_customer(self):
         """Pause the SLA clock while the ticket waits on the customer."""
         self._check_state(OPEN_STATES, self.env._("paused"))
-        self.filtered(lambda t: not t.is_waiting_customer).write(
+        self.filtered(lambda t: not t.is_waiting_customer)._write_sla(
             {"is_waiting_customer": True, "paused_since": fields.Datetime.now()}
         )
         return True
@@ -529,8 +639,10 @@ class CrmComplaintTicket(models.Model):
     def message_new(self, msg_dict, custom_values=None):
         """A ticket from an e-mail to the complaints alias.
 
-        The sender's company is the customer; an unknown sender becomes a new
-        contact, so that no complaint bounces.
+        The sender's company is the customer; an unknown sender becomes a plain
+        contact outside the customer process (no profile, no owner), so that no
+        complaint bounces. The subject is the ticket's subject; the number
+        comes from the sequence, as for any ticket.
         """
         sender = self.env["res.partner"].browse(msg_dict.get("author_id")).exists()
         email_from = msg_dict.get("email_from")
@@ -539,7 +651,9 @@ class CrmComplaintTicket(models.Model):
                 [email_from], force_create=True
             )[0]
         values = {
-            "subject": msg_dict.get("subject") or self.env._("E-mail without subject"),
+            "name": "/",  # mail.thread would name the ticket after the subject
+            "subject": (msg_dict.get("subject") or "").strip()
+            or self.env._("E-mail without subject"),
             "channel": "email",
             "description": msg_dict.get("body"),
         }
@@ -617,7 +731,7 @@ class CrmComplaintTicket(models.Model):
         if not self.is_waiting_customer:
             return
         calendar = self.sla_id._calendar_for("working", self.company_id)
-        self.write(
+        self._write_sla(
             {
                 "is_waiting_customer": False,
                 "paused_since": False,
@@ -734,7 +848,7 @@ class CrmComplaintTicket(models.Model):
             tickets,
             lambda batch: batch._escalate(now),
             # try again in an hour rather than at every run
-            lambda ticket: ticket.write(
+            lambda ticket: ticket.sudo().write(
                 {"next_escalation_date": sla_clock.add_hours(now, 1)}
             ),
             _logger,
@@ -784,21 +898,24 @@ class CrmComplaintTicket(models.Model):
             LEVEL_BREACH: self.browse(),
             LEVEL_ADMIN: self.browse(),
         }
+        can_open = self._escalation_readers()
         for ticket in self:
             due = ticket._due_levels(now)
             for level in due:
                 by_level[level] |= ticket
             if due:
                 owner = ticket.user_id
+                rung, _users = ticket._escalation_users(max(due), admins, can_open)
                 notes[ticket.id] = ticket.with_context(
                     lang=owner.lang or self.env.lang, tz=owner.tz
-                )._escalation_note(max(due), now)
+                )._escalation_note(rung, now)
         todo = self.env.ref("mail.mail_activity_data_todo")
         for level, tickets in by_level.items():
             for ticket in tickets:
-                for user in ticket._escalation_users(level, admins):
+                rung, users = ticket._escalation_users(level, admins, can_open)
+                for user in users:
                     activities.append(
-                        ticket._prepare_escalation_activity(user, level, todo, now)
+                        ticket._prepare_escalation_activity(user, rung, todo, now)
                     )
         self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(
             activities
@@ -806,9 +923,9 @@ class CrmComplaintTicket(models.Model):
         if notes:
             self.browse(list(notes))._message_log_batch(notes)
         for level, tickets in by_level.items():
-            tickets.filtered(lambda t, lvl=level: t.escalation_level < lvl).write(
-                {"escalation_level": level}
-            )
+            tickets.filtered(
+                lambda t, lvl=level: t.escalation_level < lvl
+            ).sudo().write({"escalation_level": level})
         self._refresh_sla_status(now)
 
     def _escalation_moments(self):
@@ -831,9 +948,27 @@ class CrmComplaintTicket(models.Model):
             if level > self.escalation_level and moment and moment <= now
         ]
 
-    def _escalation_users(self, level, admins):
-        """Who hears of ``level``; a rung without anyone (an unassigned
-        ticket, a team without a leader) falls to the next one up."""
+    def _escalation_readers(self):
+        """``can_open(user, ticket)``: whether ``user`` may open ``ticket``, one
+        of these tickets; one access check per person for the whole batch."""
+        readable = {}
+
+        def can_open(user, ticket):
+            if user.id not in readable:
+                readable[user.id] = (
+                    set(self.with_user(user)._filtered_access("read").ids)
+                    if user.active
+                    else set()
+                )
+            return ticket.id in readable[user.id]
+
+        return can_open
+
+    def _escalation_users(self, level, admins, can_open):
+        """Who hears of ``level``, and as which rung: only people who can open
+        the ticket, since a to-do they cannot open is a dead end. A rung without
+        such a person (an unassigned ticket, a team without a leader, a leader
+        or handler without access) falls to the next one up."""
         admins = admins.filtered(lambda u: self.company_id in u.company_ids)
         ladder = {
             LEVEL_WARNING: self.user_id | self.handler_id,
@@ -841,9 +976,10 @@ class CrmComplaintTicket(models.Model):
             LEVEL_ADMIN: admins,
         }
         for rung in range(level, LEVEL_ADMIN + 1):
-            if ladder[rung]:
-                return ladder[rung]
-        return admins
+            users = ladder[rung].filtered(lambda u: can_open(u, self))
+            if users:
+                return rung, users
+        return LEVEL_ADMIN, self.env["res.users"]
 
     def _escalation_note(self, level, now):
         """The escalation in words, in the context's language and time zone."""
