@@ -239,6 +239,21 @@ class TestComplaintSlaCron(ComplaintCase):
         self.assertIn("team manager", leader.summary)
         self.assertFalse(self._activities(ticket, self.sales_admin))
 
+    def test_breach_passes_over_a_leader_who_is_a_plain_rep(self):
+        """A team led by a plain rep: the breach goes to the team's manager
+        member, as the profile review does, not to the leader."""
+        self.team_east.write(
+            {
+                "user_id": self.rep_teammate.id,
+                "member_ids": [Command.link(self.team_manager.id)],
+            }
+        )
+        ticket = self._ticket(user_id=self.rep.id, handler_id=False)
+        self._run(datetime(2026, 11, 23, 11, 5))
+        self.assertEqual(ticket.escalation_level, 2)
+        self.assertEqual(len(self._activities(ticket, self.team_manager)), 1)
+        self.assertFalse(self._activities(ticket, self.rep_teammate))
+
     def test_escalation_skips_whoever_cannot_open_the_ticket(self):
         """A team leader without access to the ticket, or a handler of another
         company, gets no dead-end to-do: the rung falls to whoever can open it."""

@@ -4,6 +4,7 @@ each step once per period without follow-up; batches stay batches."""
 from datetime import datetime
 from unittest.mock import patch
 
+from odoo import Command
 from odoo.tests.common import new_test_user
 from odoo.tools import mute_logger
 
@@ -141,6 +142,20 @@ class TestStaleLeadsCron(LeadCase):
         self.assertEqual(len(self._notes(lead, "nobody to remind")), 1)
         self._run_cron(MANAGER)
         self.assertEqual(len(self._activities(lead, self.team_manager)), 1)
+
+    def test_manager_step_passes_over_a_leader_who_is_a_plain_rep(self):
+        """A team led by a plain rep: its manager member hears of the lead."""
+        self.team_east.write(
+            {
+                "user_id": self.rep_teammate.id,
+                "member_ids": [Command.link(self.team_manager.id)],
+            }
+        )
+        lead = self._lead()
+        self._run_cron(STALE)
+        self._run_cron(MANAGER)
+        self.assertEqual(len(self._activities(lead, self.team_manager)), 1)
+        self.assertFalse(self._activities(lead, self.rep_teammate))
 
     def test_won_lost_and_nurtured_leads_are_not_stale(self):
         """Only open leads outside the nurture pool are reminded or filtered."""

@@ -972,7 +972,10 @@ class CrmComplaintTicket(models.Model):
         admins = admins.filtered(lambda u: self.company_id in u.company_ids)
         ladder = {
             LEVEL_WARNING: self.user_id | self.handler_id,
-            LEVEL_BREACH: self.team_id.user_id,
+            # the first team manager who can open it; not every member manager
+            LEVEL_BREACH: self.team_id._team_managers().filtered(
+                lambda u: can_open(u, self)
+            )[:1],
             LEVEL_ADMIN: admins,
         }
         for rung in range(level, LEVEL_ADMIN + 1):

@@ -700,9 +700,9 @@ class CrmLead(models.Model):
         if step == "owner":
             return self.user_id
         if step == "manager":
-            return self.team_id.user_id
+            return self.team_id._team_managers()[:1]
         if step == NURTURE_TOUCH:
-            return self.user_id or self.team_id.user_id
+            return self.user_id or self.team_id._team_managers()[:1]
         return self.env["res.users"]
 
     def _prepare_reminder_activity(self, step, user, activity_type):

@@ -952,13 +952,7 @@ class ResPartner(models.Model):
         eyes), unless no one else can review."""
         self.ensure_one()
         submitter = self.env.user
-        team = self.sudo().team_id
-        candidates = (team.user_id | team.member_ids.sorted("id")).filtered(
-            lambda user: (
-                user.active
-                and user.has_group("crm_standard_process.group_sale_team_manager")
-            )
-        )
+        candidates = self.sudo().team_id._team_managers()
         admins = (
             self.env.ref("sales_team.group_sale_manager")
             .sudo()
