@@ -5,13 +5,14 @@ Usage: python check_live_install.py ODOO_CONF ODOO_BIN
 1. creates the database with crm and contacts (and Odoo's demo data: stages,
    teams, partners, leads), then customises it as a company would: renamed
    stages and teams, its own partner tags, one of them named like ours;
-   and a few thousand partners of its own;
+   and a few thousand partners and leads of its own;
 2. installs crm_standard_process, then upgrades it (-u);
 3. checks after each step that the company's stages, teams, tags, partners
    and leads are exactly as they were. Odoo's log is checked by the caller;
-4. checks that the install filled the new columns of existing partners in
-   SQL (no "Prepare computation" of them in the log: on a million partners
-   Odoo's computation in Python takes hours) and filled them right.
+4. checks that the install filled the new columns of existing partners and
+   leads in SQL (no "Prepare computation" of them in the log: on a million
+   partners or 200,000 leads Odoo's computation in Python takes hours) and
+   filled them right.
 """
 
 import configparser
@@ -59,10 +60,31 @@ CUSTOMISATIONS = [
     " FROM generate_series(1, 3000) AS n",
     "UPDATE res_partner SET commercial_partner_id = id"
     " WHERE commercial_partner_id IS NULL",
+    # and leads: amounts on and around the default thresholds (100,000 and
+    # 500,000, bounds included) or none; some of no company (graded with the
+    # current one), some of a customer, some lost
+    "INSERT INTO crm_lead (name, type, active, expected_revenue, company_id,"
+    " partner_id, user_id, stage_id, create_date, write_date)"
+    " SELECT 'Live Lead ' || n, 'opportunity', n % 11 <> 0,"
+    " CASE n % 50 WHEN 0 THEN NULL WHEN 1 THEN 100000 WHEN 2 THEN 500000"
+    " WHEN 3 THEN 99999.99 WHEN 4 THEN 499999.99 ELSE (n * 7919) % 700000 END,"
+    " CASE WHEN n % 7 <> 0 THEN (SELECT res_id FROM ir_model_data"
+    "   WHERE module = 'base' AND name = 'main_company') END,"
+    " CASE WHEN n % 5 = 0 THEN (SELECT id FROM res_partner"
+    "   WHERE name = 'Live Company ' || n) END,"
+    " CASE WHEN n % 3 = 0 THEN (SELECT min(id) FROM res_users WHERE active"
+    " AND NOT share) END,"
+    " (SELECT min(id) FROM crm_stage WHERE NOT is_won), now(), now()"
+    " FROM generate_series(1, 3000) AS n",
 ]
 # Models whose new stored computed fields the install must fill in SQL.
-FILLED_IN_SQL = ("res.partner",)
-# Each query counts the existing partners the install filled wrong.
+FILLED_IN_SQL = ("res.partner", "crm.lead")
+# The leads of the addon's own demo data, created after the install's fill.
+OUR_DEMO_LEAD = (
+    "EXISTS (SELECT 1 FROM ir_model_data WHERE module = 'crm_standard_process'"
+    " AND model = 'crm.lead' AND res_id = lead.id)"
+)
+# Each query counts the existing partners or leads the install filled wrong.
 FILL_CHECKS = {
     "grading company": "SELECT count(*) FROM res_partner partner"
     " LEFT JOIN res_users owner ON owner.id = partner.user_id"
@@ -76,6 +98,21 @@ FILL_CHECKS = {
     "      OR email_domain IS DISTINCT FROM substring(email FROM '@(.*)$'))",
     "grades of partners outside the process": "SELECT count(*) FROM res_partner"
     " WHERE profile_state IS NULL AND customer_grade IS NOT NULL",
+    # no customer is graded at install, no need clarity known: the expected
+    # revenue against the thresholds of the lead's company, else of the
+    # current (superuser's) company
+    "lead grades": "SELECT count(*) FROM crm_lead lead"
+    " JOIN res_company company ON company.id = COALESCE(lead.company_id,"
+    " (SELECT company_id FROM res_users WHERE id = 1))"
+    " WHERE lead.customer_grade IS DISTINCT FROM CASE"
+    " WHEN COALESCE(lead.expected_revenue, 0) >= company.grade_a_threshold"
+    " THEN 'a'"
+    " WHEN COALESCE(lead.expected_revenue, 0) >= company.grade_b_threshold"
+    " THEN 'b' ELSE 'c' END AND NOT " + OUR_DEMO_LEAD,
+    # the entry and first-contact rules apply from the install on
+    "lead deadlines left empty": "SELECT count(*) FROM crm_lead lead"
+    " WHERE (is_entered_late OR first_contact_deadline IS NOT NULL)"
+    " AND NOT " + OUR_DEMO_LEAD,
 }
 
 
@@ -149,7 +186,7 @@ def check_install_fill(conf):
             wrong = cursor.fetchone()[0]
             if wrong:
                 failures += 1
-                print(f"FAILED after install: {wrong} partners with a wrong {name}")
+                print(f"FAILED after install: {wrong} rows with a wrong {name}")
             else:
                 print(f"ok after install: {name} filled right")
     return failures

@@ -1,6 +1,7 @@
 import logging
 from collections import defaultdict
 from datetime import timedelta
+from types import SimpleNamespace
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -147,7 +148,9 @@ class CrmLead(models.Model):
     def _auto_init(self):
         """On a database with leads, the existing ones get no first-contact
         deadline nor lateness after the fact, and count as captured when
-        entered: the rules apply from the installation on."""
+        entered: the rules apply from the installation on. Their grade is
+        filled in SQL: a live database may hold 200,000 leads, which Odoo
+        would otherwise grade one by one in Python at install."""
         if not column_exists(self.env.cr, "crm_lead", "capture_date"):
             create_column(self.env.cr, "crm_lead", "capture_date", "timestamp")
             self.env.cr.execute(SQL("UPDATE crm_lead SET capture_date = create_date"))
@@ -157,7 +160,60 @@ class CrmLead(models.Model):
         ):
             if not column_exists(self.env.cr, "crm_lead", column):
                 create_column(self.env.cr, "crm_lead", column, column_type)
+        if not column_exists(self.env.cr, "crm_lead", "customer_grade"):
+            create_column(self.env.cr, "crm_lead", "customer_grade", "varchar")
+            self._fill_customer_grade_in_sql()
         return super()._auto_init()
+
+    @api.model
+    def _fill_customer_grade_in_sql(self, lead_ids=None):
+        """SQL twin of ``_compute_customer_grade``, in one statement over the
+        existing leads (all of them, or ``lead_ids``): the customer's grade,
+        else the expected revenue and need clarity against the thresholds of
+        the lead's company, or of the current company for a lead without one.
+        At install the need clarity has no column yet (no lead has one) and
+        the thresholds have theirs (res.company is set up first, with the
+        defaults filled in)."""
+        if lead_ids is not None and not lead_ids:
+            return
+        cr = self.env.cr
+        clarity = None
+        if column_exists(cr, "crm_lead", "need_clarity"):
+            clarity = SQL.identifier("graded", "need_clarity")
+        grade = grade_sql(
+            SQL.identifier("graded", "expected_revenue"),
+            SimpleNamespace(
+                grade_a_threshold=SQL.identifier("company", "grade_a_threshold"),
+                grade_b_threshold=SQL.identifier("company", "grade_b_threshold"),
+            ),
+            clarity=clarity,
+        )
+        if column_exists(cr, "res_partner", "customer_grade"):
+            grade = SQL("COALESCE(customer.customer_grade, %s)", grade)
+        cr.execute(
+            SQL(
+                """
+                UPDATE crm_lead
+                   SET customer_grade = filled.grade
+                  FROM (
+                    SELECT graded.id, %(grade)s AS grade
+                      FROM crm_lead graded
+                      JOIN res_company company
+                        ON company.id = COALESCE(graded.company_id, %(current)s)
+                 LEFT JOIN res_partner contact ON contact.id = graded.partner_id
+                 LEFT JOIN res_partner customer
+                        ON customer.id = contact.commercial_partner_id
+                     %(only)s
+                  ) filled
+                 WHERE crm_lead.id = filled.id
+                """,
+                grade=grade,
+                current=self.env.company.id,
+                only=SQL("WHERE graded.id IN %s", tuple(lead_ids))
+                if lead_ids is not None
+                else SQL(),
+            )
+        )
 
     # computes
 
