@@ -419,8 +419,11 @@ def job_runners(env, batches):
         (
             SLA_JOB,
             lambda: Ticket._cron_check_sla(batch_size=batches[SLA_JOB]),
-            lambda: Ticket._claim_due_tickets(now, batches[SLA_JOB]),
-            "next_escalation_date",
+            lambda: (
+                Ticket._refresh_sla_status(now),
+                Ticket._claim_due_tickets(now, batches[SLA_JOB]),
+            ),
+            ("ORDER BY next_escalation_date", "UPDATE crm_complaint_ticket ticket"),
         ),
         (
             REGRADED_JOB,
@@ -430,7 +433,7 @@ def job_runners(env, batches):
                 today,
             ),
             lambda: Plan._regraded_customers(today, limit=BATCH),
-            "IS DISTINCT FROM partner.followup_plan_grade",
+            ("IS DISTINCT FROM partner.followup_plan_grade",),
         ),
         (
             SCHEDULE_JOB,
@@ -440,7 +443,7 @@ def job_runners(env, batches):
                 today,
             ),
             lambda: Plan._customers_to_schedule(today, limit=BATCH),
-            "NOT EXISTS",
+            ("NOT EXISTS",),
         ),
         (
             STALE_JOB,
@@ -452,28 +455,40 @@ def job_runners(env, batches):
                     batches[STALE_JOB],
                 )
             ),
-            "stale_step",
+            ("stale_step",),
         ),
         (
             GREETING_JOB,
             lambda: Greeting._greet_important_dates(today, limit=batches[GREETING_JOB]),
             lambda: Greeting._due_occasions(today, limit=batches[GREETING_JOB]),
-            "WITH customer AS",
+            ("WITH customer AS",),
         ),
     ]
 
 
-def explain(env, finder, marker):
-    """EXPLAIN ANALYZE of the finder's main query: its plan and scans."""
+def explain(env, finder, markers):
+    """EXPLAIN ANALYZE of the finder's main queries (the last one holding
+    each marker): their plans and scans."""
+    if isinstance(markers, str):
+        markers = (markers,)
     cr = env.cr
     with rolled_back(cr), captured_queries(cr) as queries:
         finder()
-    candidates = [
-        (q, p) for q, p in queries if marker in (q.code if isinstance(q, SQL) else q)
-    ]
-    if not candidates:
-        return None, []
-    query, params = candidates[-1]
+    plans, scans = [], []
+    for marker in markers:
+        candidates = [
+            (q, p)
+            for q, p in queries
+            if marker in (q.code if isinstance(q, SQL) else q)
+        ]
+        if candidates:
+            plan, found = explain_query(cr, *candidates[-1])
+            plans += plan
+            scans += found
+    return plans, scans
+
+
+def explain_query(cr, query, params):
     with rolled_back(cr):
         if isinstance(query, SQL):
             cr.execute(SQL("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) %s", query))
