@@ -32,20 +32,31 @@ def timed(function, repeat=5):
 
 
 def make_customers(env, count, users):
+    """Active customers with their computed grade, as the ORM would store it
+    (without it the set-based re-grade finds nothing to re-grade)."""
     env.cr.execute(
         SQL(
             """
             INSERT INTO res_partner (name, complete_name, is_company, active, type,
                                      profile_state, user_id, expected_annual_amount,
-                                     grade_company_id, lang, create_date, write_date)
-            SELECT 'Bench customer ' || n, 'Bench customer ' || n, TRUE, TRUE,
-                   'contact', 'active',
-                   (%(users)s::int[])[1 + mod(n, array_length(%(users)s::int[], 1))],
-                   mod(n * 7919, 900000), %(company)s, 'en_US', now(), now()
-              FROM generate_series(1, %(count)s) AS n
+                                     grade_company_id, computed_grade, customer_grade,
+                                     lang, create_date, write_date)
+            SELECT name, name, TRUE, TRUE, 'contact', 'active', user_id, amount,
+                   %(company)s, grade, grade, 'en_US', now(), now()
+              FROM (SELECT 'Bench customer ' || n AS name,
+                           (%(users)s::int[])[
+                               1 + mod(n, array_length(%(users)s::int[], 1))
+                           ] AS user_id,
+                           mod(n * 7919, 900000) AS amount,
+                           CASE WHEN mod(n * 7919, 900000) >= %(a)s THEN 'a'
+                                WHEN mod(n * 7919, 900000) >= %(b)s THEN 'b'
+                                ELSE 'c' END AS grade
+                      FROM generate_series(1, %(count)s) AS n) AS customer
             """,
             users=[*users.ids, None],
             company=env.company.id,
+            a=env.company.grade_a_threshold,
+            b=env.company.grade_b_threshold,
             count=count,
         )
     )
