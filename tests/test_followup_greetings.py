@@ -8,6 +8,8 @@ from odoo.tools import mute_logger
 
 from .followup_common import ADDON, FollowupCase
 
+GREETINGS_LOGGER = f"odoo.addons.{ADDON}.models.crm_followup_greeting"
+
 
 class TestFollowupGreetings(FollowupCase):
     @classmethod
@@ -50,6 +52,23 @@ class TestFollowupGreetings(FollowupCase):
         self.assertEqual((marker.occasion, marker.year), ("birthday", 2026))
         self._run_cron(datetime(2027, 11, 5, 7, 0))
         self.assertEqual(len(self._greetings(self.customer_b)), 2)
+
+    def test_two_greetings_for_one_owner_on_one_customer_in_one_batch(self):
+        """Two contacts of one customer born on the same day, and an owner who
+        does not follow the customer yet (imported data): the batch itself
+        gives both greetings, subscribing the owner once."""
+        self.env["res.partner"].create(
+            {
+                "name": "Wang Lei",
+                "parent_id": self.customer_b.id,
+                "birthday": date(1975, 11, 12),
+            }
+        )
+        self.customer_b.message_unsubscribe(partner_ids=self.rep.partner_id.ids)
+        with self.assertNoLogs(GREETINGS_LOGGER, "ERROR"):
+            self._run_cron(datetime(2026, 11, 5, 7, 0))
+        self.assertEqual(len(self._greetings(self.customer_b)), 2)
+        self.assertIn(self.rep.partner_id, self.customer_b.message_partner_ids)
 
     def test_greeting_days_are_a_company_setting(self):
         """Three days ahead: the greeting appears on the 9th, not before."""

@@ -157,6 +157,17 @@ class TestStaleLeadsCron(LeadCase):
         self.assertEqual(len(self._activities(lead, self.team_manager)), 1)
         self.assertFalse(self._activities(lead, self.rep_teammate))
 
+    def test_team_manager_owning_the_lead_is_told_without_error(self):
+        """The salesperson is the team manager and does not follow the lead
+        (imported data): told as both in one run, without failing the batch."""
+        self.company.stale_manager_days = 0
+        lead = self._lead(user=self.team_manager)
+        lead.message_unsubscribe(partner_ids=self.team_manager.partner_id.ids)
+        with self.assertNoLogs(LOGGER, "ERROR"):
+            self._run_cron(STALE)
+        self.assertEqual(lead.stale_step, "manager")
+        self.assertTrue(self._activities(lead, self.team_manager))
+
     def test_won_lost_and_nurtured_leads_are_not_stale(self):
         """Only open leads outside the nurture pool are reminded or filtered."""
         won = self._lead()

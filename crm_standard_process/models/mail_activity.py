@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
@@ -115,9 +117,33 @@ class MailActivity(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._check_engine_fields(vals)
+        self._subscribe_repeated_assignees(vals_list)
         activities = super().create(vals_list)
         activities._refresh_followup_compliance()
         return activities
+
+    @api.model
+    def _subscribe_repeated_assignees(self, vals_list):
+        """Subscribe, once, whoever is given several of these activities on one
+        record. Odoo's ``create`` subscribes an assignee to the record once per
+        activity of the call: two of them (two greetings on one customer, a
+        salesperson who is also the team manager) insert the same follower twice
+        and fail the whole batch. Already following, the assignee is skipped."""
+        seen, repeated = set(), defaultdict(set)
+        for vals in vals_list:
+            model = vals.get("res_model_id") or vals.get("res_model")
+            key = (model, vals.get("user_id", self.env.uid), vals.get("res_id"))
+            if key in seen and all(key):
+                repeated[key[:2]].add(key[2])
+            seen.add(key)
+        for (model, user_id), res_ids in repeated.items():
+            if isinstance(model, int):
+                model = self.env["ir.model"].sudo().browse(model).model
+            records = self.env[model].browse(res_ids)
+            if isinstance(records, self.pool["mail.thread"]):
+                records.sudo()._message_subscribe(
+                    partner_ids=self.env["res.users"].browse(user_id).partner_id.ids
+                )
 
     def write(self, vals):
         self._check_engine_fields(vals)
