@@ -46,8 +46,8 @@ class LeadCase(CrmStandardProcessCase):
         cls.env.flush_all()
         cls.env.cr.execute(
             SQL(
-                "UPDATE crm_lead"
-                " SET followup_clock_date = NULL, nurture_touch_date = NULL"
+                "UPDATE crm_lead SET followup_clock_date = NULL,"
+                " nurture_touch_date = NULL, stale_due_date = NULL"
             )
         )
         cls.env.invalidate_all()

@@ -123,6 +123,14 @@ class CrmLead(models.Model):
         copy=False,
         help="A reminder for this lead failed; it is tried again from then on.",
     )
+    stale_due_date = fields.Datetime(
+        string="Next Reminder On",
+        compute="_compute_stale_due_date",
+        store=True,
+        index="btree_not_null",
+        help="When the lead's next stale reminder or nurture touch falls due; "
+        "empty when the lead is won, lost or at its last step.",
+    )
     # P10 nurture pool: vague leads, touched lightly now and then
     in_nurture_pool = fields.Boolean(
         readonly=True,
@@ -163,7 +171,15 @@ class CrmLead(models.Model):
         if not column_exists(self.env.cr, "crm_lead", "customer_grade"):
             create_column(self.env.cr, "crm_lead", "customer_grade", "varchar")
             self._fill_customer_grade_in_sql()
-        return super()._auto_init()
+        # The next reminder moment of existing leads: one statement, once the
+        # columns it reads are there and filled.
+        fill_stale_due = not column_exists(self.env.cr, "crm_lead", "stale_due_date")
+        if fill_stale_due:
+            create_column(self.env.cr, "crm_lead", "stale_due_date", "timestamp")
+        result = super()._auto_init()
+        if fill_stale_due:
+            self._store_stale_due_dates()
+        return result
 
     @api.model
     def _fill_customer_grade_in_sql(self, lead_ids=None):
@@ -354,6 +370,25 @@ class CrmLead(models.Model):
                 and lead.followup_clock_date <= lead._stale_clock_limit(now)
             )
 
+    @api.depends(
+        "active",
+        "stage_id.is_won",
+        "company_id",
+        "user_id",
+        "in_nurture_pool",
+        "nurture_touch_date",
+        "followup_clock_date",
+        "stale_step",
+        "stale_step_date",
+        "reminder_retry_date",
+    )
+    def _compute_stale_due_date(self):
+        # the company delays are not dependencies: a change of them updates
+        # the company's leads in one statement (_store_stale_due_dates)
+        open_leads = self.filtered_domain(self._open_domain())
+        for lead in self:
+            lead.stale_due_date = lead in open_leads and lead._next_reminder_moment()
+
     def _search_is_stale(self, operator, value):
         sign = self._boolean_search_operator(operator, value)
         self.env["res.company"].flush_model(["stale_lead_days"])
@@ -538,6 +573,101 @@ class CrmLead(models.Model):
             now,
         )
 
+    def _next_reminder_moment(self):
+        """When this open lead's next step falls due, False after its last one:
+        a stale period starts at the follow-up clock; each later step waits the
+        manager delay after the previous one (without it, the manager is told
+        with the owner and the pool waits a stale delay); pool leads get a
+        touch every nurture interval instead. A failed reminder waits for its
+        retry date. Python twin of ``_next_reminder_sql``."""
+        self.ensure_one()
+        company = self.company_id or self.env.company
+        if self.in_nurture_pool:
+            start = self.nurture_touch_date or self.followup_clock_date
+            days = company.nurture_touch_days
+        elif not self.stale_step:
+            start, days = self.followup_clock_date, company.stale_lead_days
+        elif self.stale_step == "owner":
+            start, days = self.stale_step_date, company.stale_manager_days
+        elif (
+            self.stale_step == "manager"
+            and company.stale_return_to_pool
+            and self.user_id
+        ):
+            start = self.stale_step_date
+            days = company.stale_manager_days or company.stale_lead_days
+        else:
+            return False
+        if not start:
+            return False
+        due = start + timedelta(days=days)
+        return max(due, self.reminder_retry_date or due)
+
+    @api.model
+    def _next_reminder_sql(self):
+        """SQL twin of ``_next_reminder_moment`` for the open lead ``lead``
+        whose company is joined as ``company``."""
+        due = SQL(
+            """CASE
+               WHEN lead.in_nurture_pool THEN
+                    COALESCE(lead.nurture_touch_date, lead.followup_clock_date)
+                    + make_interval(days => company.nurture_touch_days)
+               WHEN lead.stale_step IS NULL THEN
+                    lead.followup_clock_date
+                    + make_interval(days => company.stale_lead_days)
+               WHEN lead.stale_step = 'owner' THEN
+                    lead.stale_step_date
+                    + make_interval(days => company.stale_manager_days)
+               WHEN lead.stale_step = 'manager'
+                    AND company.stale_return_to_pool
+                    AND lead.user_id IS NOT NULL THEN
+                    lead.stale_step_date
+                    + make_interval(days => CASE
+                        WHEN company.stale_manager_days > 0
+                        THEN company.stale_manager_days
+                        ELSE company.stale_lead_days END)
+               END"""
+        )
+        return SQL(
+            "CASE WHEN %(due)s IS NOT NULL"
+            " THEN GREATEST(%(due)s, lead.reminder_retry_date) END",
+            due=due,
+        )
+
+    @api.model
+    def _store_stale_due_dates(self, companies=None):
+        """Recompute the next reminder moment of the open leads of
+        ``companies`` (those without company with the current one), of all
+        leads without ``companies``, in one statement; the others have none."""
+        if companies is None:
+            where = SQL("TRUE")
+        else:
+            where = SQL(
+                "(lead.company_id IN %s OR (lead.company_id IS NULL AND %s))",
+                tuple(companies.ids) or (None,),
+                self.env.company in companies,
+            )
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE crm_lead lead
+                   SET stale_due_date = %(due)s
+                  FROM res_company company
+                 WHERE company.id = COALESCE(lead.company_id, %(company)s)
+                   AND lead.id IN %(open)s
+                   AND %(where)s
+                """,
+                due=self._next_reminder_sql(),
+                company=self.env.company.id,
+                open=self.sudo()
+                .with_context(active_test=False)
+                ._search(self._open_domain())
+                .subselect(),
+                where=where,
+            )
+        )
+        self.invalidate_model(["stale_due_date"])
+
     def _boolean_search_operator(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(self.env._("Unsupported search on a lead flag."))
@@ -626,7 +756,8 @@ class CrmLead(models.Model):
         # time takes other leads, and a claimed step is written before commit.
         self.env.cr.execute(
             SQL(
-                "%s ORDER BY lead.id LIMIT %s FOR UPDATE OF lead SKIP LOCKED",
+                "%s ORDER BY lead.stale_due_date, lead.id LIMIT %s"
+                " FOR UPDATE OF lead SKIP LOCKED",
                 self._due_reminders_query(now),
                 batch_size,
             )
@@ -651,11 +782,8 @@ class CrmLead(models.Model):
 
     @api.model
     def _due_reminders_query(self, now):
-        """The open leads whose next step fell due, with that step: a stale
-        period starts at the follow-up clock; each later step waits the
-        manager delay after the previous one (without it, the manager is told
-        with the owner and the pool waits a stale delay); pool leads get a
-        touch every nurture interval instead."""
+        """The leads whose next step fell due (``stale_due_date``, see
+        ``_next_reminder_moment``), with that step."""
         return SQL(
             """
             SELECT lead.id,
@@ -664,37 +792,10 @@ class CrmLead(models.Model):
                         WHEN lead.stale_step = 'owner' THEN 'manager'
                         ELSE 'pool' END AS step
               FROM crm_lead lead
-              JOIN res_company company
-                ON company.id = COALESCE(lead.company_id, %(company)s)
-             WHERE lead.id IN %(open)s
-               AND (lead.reminder_retry_date IS NULL
-                    OR lead.reminder_retry_date <= %(now)s)
-               AND CASE
-                   WHEN lead.in_nurture_pool THEN
-                        COALESCE(lead.nurture_touch_date, lead.followup_clock_date)
-                        + make_interval(days => company.nurture_touch_days) <= %(now)s
-                   WHEN lead.stale_step IS NULL THEN %(stale)s
-                   WHEN lead.stale_step = 'owner' THEN
-                        lead.stale_step_date
-                        + make_interval(days => company.stale_manager_days) <= %(now)s
-                   WHEN lead.stale_step = 'manager' THEN
-                        company.stale_return_to_pool
-                        AND lead.user_id IS NOT NULL
-                        AND lead.stale_step_date
-                        + make_interval(days => CASE
-                            WHEN company.stale_manager_days > 0
-                            THEN company.stale_manager_days
-                            ELSE company.stale_lead_days END) <= %(now)s
-                   ELSE FALSE END
+             WHERE lead.stale_due_date <= %(now)s
             """,
             nurture=NURTURE_TOUCH,
-            company=self.env.company.id,
             now=now,
-            open=self.sudo()
-            .with_context(active_test=False)
-            ._search(self._open_domain())
-            .subselect(),
-            stale=self._stale_clock_sql("lead", now),
         )
 
     def _send_reminders(self, steps, now):

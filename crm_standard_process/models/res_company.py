@@ -1,6 +1,14 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+# the company delays a lead's next reminder moment (crm.lead.stale_due_date) uses
+LEAD_REMINDER_DELAYS = {
+    "stale_lead_days",
+    "stale_manager_days",
+    "stale_return_to_pool",
+    "nurture_touch_days",
+}
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -115,4 +123,7 @@ class ResCompany(models.Model):
         if {"grade_a_threshold", "grade_b_threshold"} & vals.keys():
             self.env["res.partner"]._regrade_customers(self)
             self.env["crm.lead"]._regrade_leads(self)
+        if LEAD_REMINDER_DELAYS & vals.keys():
+            self.env.flush_all()
+            self.env["crm.lead"]._store_stale_due_dates(self)
         return result
