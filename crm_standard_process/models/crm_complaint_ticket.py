@@ -3,6 +3,7 @@ import logging
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, email_normalize, format_datetime, html2plaintext
+from odoo.tools.sql import column_exists, create_column, table_exists
 
 from .. import sla_clock
 from ..cron_batch import run_in_savepoints
@@ -56,6 +57,10 @@ SLA_ENGINE_START = {
     ),
 }
 SLA_ENGINE_FIELDS = frozenset({*SLA_ENGINE_START, "sla_start_date"})
+# Copied from the customer for the record rules: never written directly.
+CUSTOMER_FIELDS = frozenset(
+    {"customer_user_id", "customer_team_id", "customer_in_process"}
+)
 
 
 class CrmComplaintTicket(models.Model):
@@ -144,6 +149,28 @@ class CrmComplaintTicket(models.Model):
         tracking=True,
         index="btree_not_null",
         check_company=True,
+    )
+    # The customer's owner, team and standing, kept on the ticket so that the
+    # record rules are evaluated on the ticket row, not over res_partner.
+    customer_user_id = fields.Many2one(
+        related="partner_id.commercial_partner_id.user_id",
+        string="Customer's Salesperson",
+        store=True,
+        index=True,
+    )
+    customer_team_id = fields.Many2one(
+        related="partner_id.commercial_partner_id.team_id",
+        string="Customer's Sales Team",
+        store=True,
+        index="btree_not_null",
+    )
+    customer_in_process = fields.Boolean(
+        string="Customer in the Process",
+        compute="_compute_customer_in_process",
+        store=True,
+        index=True,
+        compute_sudo=True,
+        help="The customer has a profile in the customer process.",
     )
     state = fields.Selection(
         [
@@ -291,6 +318,13 @@ class CrmComplaintTicket(models.Model):
                 lambda t, c=ticket.company_id: not t.company_id or t.company_id == c
             )
             ticket.team_id = teams[:1]
+
+    @api.depends("partner_id.commercial_partner_id.profile_state")
+    def _compute_customer_in_process(self):
+        for ticket in self:
+            ticket.customer_in_process = bool(
+                ticket.partner_id.commercial_partner_id.profile_state
+            )
 
     @api.depends("sla_id")
     def _compute_handler_id(self):
@@ -456,6 +490,20 @@ class CrmComplaintTicket(models.Model):
                 if key.startswith("default_")
             }
             vals_list = [{**defaults, **vals} for vals in vals_list]
+        copied = set().union(*(CUSTOMER_FIELDS & vals.keys() for vals in vals_list))
+        if copied:
+            raise AccessError(
+                self.env._(
+                    "%(fields)s of a complaint ticket follow its customer, they are "
+                    "not written directly.",
+                    fields=", ".join(
+                        sorted(
+                            self._fields[fname]._description_string(self.env)
+                            for fname in copied
+                        )
+                    ),
+                )
+            )
         now = fields.Datetime.now()
         refused = set()
         for vals in vals_list:
@@ -492,6 +540,33 @@ class CrmComplaintTicket(models.Model):
         user's right to edit the tickets is checked, not the fields' guard."""
         self.check_access("write")
         return self.sudo().write(values)
+
+    def _auto_init(self):
+        # A live database may hold 100,000 tickets: the customer's columns are
+        # created and filled here in one UPDATE, not computed ticket by ticket.
+        cr = self.env.cr
+        if table_exists(cr, self._table) and not column_exists(
+            cr, self._table, "customer_user_id"
+        ):
+            create_column(cr, self._table, "customer_user_id", "int4")
+            create_column(cr, self._table, "customer_team_id", "int4")
+            create_column(cr, self._table, "customer_in_process", "bool")
+            cr.execute(
+                SQL(
+                    """
+                    UPDATE crm_complaint_ticket ticket
+                       SET customer_user_id = customer.user_id,
+                           customer_team_id = customer.team_id,
+                           customer_in_process = customer.profile_state IS NOT NULL
+                      FROM res_partner partner
+                      JOIN res_partner customer
+                        ON customer.id = COALESCE(
+                               partner.commercial_partner_id, partner.id)
+                     WHERE partner.id = ticket.partner_id
+                    """
+                )
+            )
+        return super()._auto_init()
 
     @api.model_create_multi
     def create(self, vals_list):
