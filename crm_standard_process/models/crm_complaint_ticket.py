@@ -3,7 +3,7 @@ import logging
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, email_normalize, format_datetime, html2plaintext
-from odoo.tools.sql import column_exists, create_column, table_exists
+from odoo.tools.sql import column_exists, create_column, create_index, table_exists
 
 from .. import sla_clock
 from ..cron_batch import run_in_savepoints
@@ -60,6 +60,10 @@ SLA_ENGINE_FIELDS = frozenset({*SLA_ENGINE_START, "sla_start_date"})
 # Copied from the customer for the record rules: never written directly.
 CUSTOMER_FIELDS = frozenset(
     {"customer_user_id", "customer_team_id", "customer_in_process"}
+)
+# Writing these may match another policy, so move the deadlines either way.
+SLA_POLICY_INPUTS = frozenset(
+    {"sla_id", "company_id", "scope", "priority", "ticket_type"}
 )
 
 
@@ -541,6 +545,25 @@ class CrmComplaintTicket(models.Model):
         self.check_access("write")
         return self.sudo().write(values)
 
+    def init(self):
+        # The periodic status refresh reads only the open tickets whose status
+        # is behind a passed moment (see _refresh_sla_status).
+        running = "state IN ('new', 'in_progress') AND is_waiting_customer IS NOT TRUE"
+        create_index(
+            self.env.cr,
+            "crm_complaint_ticket_sla_breach_due_index",
+            self._table,
+            ["sla_deadline"],
+            where=f"{running} AND sla_status <> 'breached'",
+        )
+        create_index(
+            self.env.cr,
+            "crm_complaint_ticket_sla_warning_due_index",
+            self._table,
+            ["sla_warning_date"],
+            where=f"{running} AND sla_status = 'on_track'",
+        )
+
     def _auto_init(self):
         # A live database may hold 100,000 tickets: the customer's columns are
         # created and filled here in one UPDATE, not computed ticket by ticket.
@@ -595,7 +618,13 @@ class CrmComplaintTicket(models.Model):
     def write(self, vals):
         self._check_satisfaction_values([vals])
         self._check_sla_engine_values([vals])
-        return super().write(vals)
+        result = super().write(vals)
+        if SLA_POLICY_INPUTS & vals.keys():
+            # a deadline moved later is not caught by the periodic refresh
+            running = self.filtered(lambda t: t.state in OPEN_STATES)
+            if running:
+                running._refresh_sla_status()
+        return result
 
     @api.depends("name", "subject")
     def _compute_display_name(self):
@@ -836,6 +865,14 @@ class CrmComplaintTicket(models.Model):
         rows another transaction is editing are skipped, not waited for (the
         next run catches them). Waiting tickets keep their status. Returns the
         number of rows changed.
+
+        The periodic run (empty ``self``) looks only at the tickets whose
+        status moves forward with time, through the two partial indexes of
+        ``init``: a deadline or warning moment passed and the status not yet
+        at that level. A status moves backward only when deadlines move later
+        (resume, reopen, start, another policy or other targets): the writers
+        of those refresh their own tickets, whose rows they have written and
+        locked already, so none is skipped.
         """
         self.env.flush_all()
         now = now or fields.Datetime.now()
@@ -854,6 +891,14 @@ class CrmComplaintTicket(models.Model):
         )
         if self:
             where = SQL("%s AND id IN %s", where, tuple(self.ids))
+        else:
+            where = SQL(
+                """%s AND ((sla_deadline <= %s AND sla_status <> 'breached')
+                      OR (sla_warning_date <= %s AND sla_status = 'on_track'))""",
+                where,
+                now,
+                now,
+            )
         self.env.cr.execute(
             SQL(
                 """
@@ -888,11 +933,8 @@ class CrmComplaintTicket(models.Model):
             if policy != ticket.sla_id:
                 moves.setdefault(policy, []).append(ticket.id)
         for policy, ids in moves.items():
+            # write() refreshes their status
             self.browse(ids).write({"sla_id": policy.id})
-        if moves:
-            self.browse(
-                [i for ids in moves.values() for i in ids]
-            )._refresh_sla_status()
 
     @api.model
     def _reschedule_sla(self, policies):
