@@ -334,6 +334,59 @@ class TestComplaintAccess(PermissionMatrixMixin, ComplaintCase):
         with self.assertRaises(AccessError):
             ticket.with_user(self.sales_admin).read(["subject"])
 
+    def test_customer_handover_moves_the_ticket_with_it(self):
+        """The customer's new owner, team or standing decides who sees its tickets."""
+        ticket = self.ticket_teammate
+        customer = ticket.partner_id
+        Ticket = self.env["crm.complaint.ticket"]
+
+        def readers():
+            return {
+                login
+                for login, user in self.users_by_login.items()
+                if Ticket.with_user(user).search([("id", "=", ticket.id)])
+            }
+
+        others = {"csp_rep_teammate", "csp_team_manager", "csp_all_documents"}
+        self.assertEqual(readers(), others | {"csp_sales_admin"})
+        customer.user_id = self.rep
+        self.assertEqual(ticket.customer_user_id, self.rep)
+        self.assertIn("csp_rep", readers())
+        customer.user_id = self.rep_other
+        self.assertNotIn("csp_rep", readers())
+        customer.profile_state = False
+        self.assertIn("csp_rep", readers())
+        # the team manager reaches the tickets of the customers of the team
+        manager_tickets = Ticket.with_user(self.team_manager)
+        elsewhere = self.ticket_other_team
+        self.assertNotIn(elsewhere, manager_tickets.search([]))
+        elsewhere.partner_id.team_id = self.team_east
+        self.assertEqual(elsewhere.customer_team_id, self.team_east)
+        self.assertIn(elsewhere, manager_tickets.search([]))
+        # copied from the customer only: no one writes them on the ticket
+        for fname, value in (
+            ("customer_user_id", False),
+            ("customer_team_id", self.team_east.id),
+            ("customer_in_process", False),
+        ):
+            with (
+                self.subTest(field=fname),
+                self.assertRaisesRegex(AccessError, "follow its customer"),
+                mute_logger("odoo.models"),
+            ):
+                ticket.with_user(self.rep_teammate).write({fname: value})
+        self.assertEqual(ticket.customer_user_id, self.rep_other)
+
+    def test_rule_domains_stay_on_the_ticket_row(self):
+        """A rep's and a team manager's ticket search do not read res_partner:
+        the customer's owner, team and standing are stored on the ticket."""
+        Ticket = self.env["crm.complaint.ticket"]
+        for user in (self.rep, self.team_manager):
+            with self.subTest(login=user.login):
+                sql = Ticket.with_user(user)._search([]).select()
+                self.assertIn("customer_user_id", sql.code)
+                self.assertNotIn("res_partner", sql.code)
+
 
 @tagged("post_install", "-at_install")
 class TestComplaintAccessJsonRpc(JsonRpcMatrixMixin, CrmStandardProcessHttpCase):

@@ -231,3 +231,24 @@ class TestComplaintSlaPolicy(ComplaintCase):
         self.assertFalse(branch_ticket.handler_id)
         with self.assertRaisesRegex(UserError, "Incompatible companies"):
             self._policy(company_id=branch.id, handler_id=after_sales.id)
+
+    def test_a_later_deadline_takes_the_status_back(self):
+        """Deadlines moved later bring a breached ticket back on track at once:
+        the periodic refresh only moves statuses forward."""
+        strict = self._policy(priority="2")
+        ticket = self._ticket(priority="2")
+        self.assertEqual(ticket.sla_id, strict)
+        with freeze_time(datetime(2026, 11, 23, 10, 5)):  # due at 10:00
+            self.env["crm.complaint.ticket"]._cron_check_sla()
+        self.assertEqual(ticket.sla_status, "breached")
+        with freeze_time(datetime(2026, 11, 23, 10, 10)):
+            ticket.with_user(self.rep).priority = "1"
+        self.assertEqual(ticket.sla_id, self.sales_policy)
+        self.assertEqual(ticket.sla_deadline, datetime(2026, 11, 23, 11, 0))
+        self.assertEqual(ticket.sla_status, "on_track")
+        with freeze_time(datetime(2026, 11, 23, 10, 20)):
+            ticket.with_user(self.rep).priority = "2"
+        self.assertEqual(ticket.sla_status, "breached")
+        with freeze_time(datetime(2026, 11, 23, 10, 25)):
+            strict.response_hours = 2
+        self.assertEqual(ticket.sla_status, "on_track")

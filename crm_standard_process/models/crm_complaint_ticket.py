@@ -3,6 +3,7 @@ import logging
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, email_normalize, format_datetime, html2plaintext
+from odoo.tools.sql import column_exists, create_column, create_index, table_exists
 
 from .. import sla_clock
 from ..cron_batch import run_in_savepoints
@@ -56,6 +57,14 @@ SLA_ENGINE_START = {
     ),
 }
 SLA_ENGINE_FIELDS = frozenset({*SLA_ENGINE_START, "sla_start_date"})
+# Copied from the customer for the record rules: never written directly.
+CUSTOMER_FIELDS = frozenset(
+    {"customer_user_id", "customer_team_id", "customer_in_process"}
+)
+# Writing these may match another policy, so move the deadlines either way.
+SLA_POLICY_INPUTS = frozenset(
+    {"sla_id", "company_id", "scope", "priority", "ticket_type"}
+)
 
 
 class CrmComplaintTicket(models.Model):
@@ -144,6 +153,28 @@ class CrmComplaintTicket(models.Model):
         tracking=True,
         index="btree_not_null",
         check_company=True,
+    )
+    # The customer's owner, team and standing, kept on the ticket so that the
+    # record rules are evaluated on the ticket row, not over res_partner.
+    customer_user_id = fields.Many2one(
+        related="partner_id.commercial_partner_id.user_id",
+        string="Customer's Salesperson",
+        store=True,
+        index=True,
+    )
+    customer_team_id = fields.Many2one(
+        related="partner_id.commercial_partner_id.team_id",
+        string="Customer's Sales Team",
+        store=True,
+        index="btree_not_null",
+    )
+    customer_in_process = fields.Boolean(
+        string="Customer in the Process",
+        compute="_compute_customer_in_process",
+        store=True,
+        index=True,
+        compute_sudo=True,
+        help="The customer has a profile in the customer process.",
     )
     state = fields.Selection(
         [
@@ -291,6 +322,13 @@ class CrmComplaintTicket(models.Model):
                 lambda t, c=ticket.company_id: not t.company_id or t.company_id == c
             )
             ticket.team_id = teams[:1]
+
+    @api.depends("partner_id.commercial_partner_id.profile_state")
+    def _compute_customer_in_process(self):
+        for ticket in self:
+            ticket.customer_in_process = bool(
+                ticket.partner_id.commercial_partner_id.profile_state
+            )
 
     @api.depends("sla_id")
     def _compute_handler_id(self):
@@ -456,6 +494,20 @@ class CrmComplaintTicket(models.Model):
                 if key.startswith("default_")
             }
             vals_list = [{**defaults, **vals} for vals in vals_list]
+        copied = set().union(*(CUSTOMER_FIELDS & vals.keys() for vals in vals_list))
+        if copied:
+            raise AccessError(
+                self.env._(
+                    "%(fields)s of a complaint ticket follow its customer, they are "
+                    "not written directly.",
+                    fields=", ".join(
+                        sorted(
+                            self._fields[fname]._description_string(self.env)
+                            for fname in copied
+                        )
+                    ),
+                )
+            )
         now = fields.Datetime.now()
         refused = set()
         for vals in vals_list:
@@ -493,6 +545,52 @@ class CrmComplaintTicket(models.Model):
         self.check_access("write")
         return self.sudo().write(values)
 
+    def init(self):
+        # The periodic status refresh reads only the open tickets whose status
+        # is behind a passed moment (see _refresh_sla_status).
+        running = "state IN ('new', 'in_progress') AND is_waiting_customer IS NOT TRUE"
+        create_index(
+            self.env.cr,
+            "crm_complaint_ticket_sla_breach_due_index",
+            self._table,
+            ["sla_deadline"],
+            where=f"{running} AND sla_status <> 'breached'",
+        )
+        create_index(
+            self.env.cr,
+            "crm_complaint_ticket_sla_warning_due_index",
+            self._table,
+            ["sla_warning_date"],
+            where=f"{running} AND sla_status = 'on_track'",
+        )
+
+    def _auto_init(self):
+        # A live database may hold 100,000 tickets: the customer's columns are
+        # created and filled here in one UPDATE, not computed ticket by ticket.
+        cr = self.env.cr
+        if table_exists(cr, self._table) and not column_exists(
+            cr, self._table, "customer_user_id"
+        ):
+            create_column(cr, self._table, "customer_user_id", "int4")
+            create_column(cr, self._table, "customer_team_id", "int4")
+            create_column(cr, self._table, "customer_in_process", "bool")
+            cr.execute(
+                SQL(
+                    """
+                    UPDATE crm_complaint_ticket ticket
+                       SET customer_user_id = customer.user_id,
+                           customer_team_id = customer.team_id,
+                           customer_in_process = customer.profile_state IS NOT NULL
+                      FROM res_partner partner
+                      JOIN res_partner customer
+                        ON customer.id = COALESCE(
+                               partner.commercial_partner_id, partner.id)
+                     WHERE partner.id = ticket.partner_id
+                    """
+                )
+            )
+        return super()._auto_init()
+
     @api.model_create_multi
     def create(self, vals_list):
         self._check_satisfaction_values(vals_list)
@@ -520,7 +618,13 @@ class CrmComplaintTicket(models.Model):
     def write(self, vals):
         self._check_satisfaction_values([vals])
         self._check_sla_engine_values([vals])
-        return super().write(vals)
+        result = super().write(vals)
+        if SLA_POLICY_INPUTS & vals.keys():
+            # a deadline moved later is not caught by the periodic refresh
+            running = self.filtered(lambda t: t.state in OPEN_STATES)
+            if running:
+                running._refresh_sla_status()
+        return result
 
     @api.depends("name", "subject")
     def _compute_display_name(self):
@@ -761,6 +865,14 @@ class CrmComplaintTicket(models.Model):
         rows another transaction is editing are skipped, not waited for (the
         next run catches them). Waiting tickets keep their status. Returns the
         number of rows changed.
+
+        The periodic run (empty ``self``) looks only at the tickets whose
+        status moves forward with time, through the two partial indexes of
+        ``init``: a deadline or warning moment passed and the status not yet
+        at that level. A status moves backward only when deadlines move later
+        (resume, reopen, start, another policy or other targets): the writers
+        of those refresh their own tickets, whose rows they have written and
+        locked already, so none is skipped.
         """
         self.env.flush_all()
         now = now or fields.Datetime.now()
@@ -779,6 +891,14 @@ class CrmComplaintTicket(models.Model):
         )
         if self:
             where = SQL("%s AND id IN %s", where, tuple(self.ids))
+        else:
+            where = SQL(
+                """%s AND ((sla_deadline <= %s AND sla_status <> 'breached')
+                      OR (sla_warning_date <= %s AND sla_status = 'on_track'))""",
+                where,
+                now,
+                now,
+            )
         self.env.cr.execute(
             SQL(
                 """
@@ -813,11 +933,8 @@ class CrmComplaintTicket(models.Model):
             if policy != ticket.sla_id:
                 moves.setdefault(policy, []).append(ticket.id)
         for policy, ids in moves.items():
+            # write() refreshes their status
             self.browse(ids).write({"sla_id": policy.id})
-        if moves:
-            self.browse(
-                [i for ids in moves.values() for i in ids]
-            )._refresh_sla_status()
 
     @api.model
     def _reschedule_sla(self, policies):
