@@ -1,4 +1,5 @@
 import logging
+from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -197,11 +198,15 @@ class CrmFollowupGreeting(models.Model):
         people = Partner.browse({row[0] for row in occasions})
         customers = Partner.browse({row[1] for row in occasions})
         (people | customers).fetch(["name", "user_id", "team_id", "account_manager_id"])
+        # records of the batch: what one reads, it reads for the whole batch
+        partners = {partner.id: partner for partner in people | customers}
         activity_type = self.env.ref("crm_standard_process.mail_activity_type_greeting")
         due_dates, vals_list, markers = {}, [], []
+        followed = defaultdict(lambda: Partner)  # user -> customers to follow
         for person_id, customer_id, occasion, origin, day in occasions:
-            person, customer = Partner.browse(person_id), Partner.browse(customer_id)
+            person, customer = partners[person_id], partners[customer_id]
             user = customer._followup_responsible("owner")
+            followed[user] |= customer
             calendar = customer._followup_calendar(user)
             key = (day, calendar)
             if key not in due_dates:
@@ -229,6 +234,13 @@ class CrmFollowupGreeting(models.Model):
                     "occasion_date": day,
                     "year": day.year,
                 }
+            )
+        # Odoo subscribes the user of each new activity to its record: two
+        # greetings of one customer in a batch would insert the same follower
+        # twice and fail the whole batch. Each user follows once, here.
+        for user, customers_followed in followed.items():
+            customers_followed.sudo().message_subscribe(
+                partner_ids=user.sudo().partner_id.ids
             )
         activities = (
             self.env["mail.activity"]
