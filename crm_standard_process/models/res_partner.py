@@ -1043,7 +1043,7 @@ class ResPartner(models.Model):
         old_plans = {partner.id: partner.followup_plan_id for partner in self}
         old_grades = {partner.id: partner.followup_plan_grade for partner in self}
         approved = bool(plan and approver)
-        self.sudo().with_context(tracking_disable=True).write(
+        self._write_followup_plan_values(
             {
                 "followup_plan_id": plan.id,
                 "followup_plan_grade": grade,
@@ -1089,6 +1089,38 @@ class ResPartner(models.Model):
                 if old_plans[partner.id] != plan or approver
             }
         )
+
+    def _write_followup_plan_values(self, values):
+        """Write the plan in force, fields of this addon's own that nothing
+        tracks or syncs, on these customers in one UPDATE: base
+        ``res.partner.write`` checks each partner's users and syncs its
+        contacts one partner at a time, which a batch of re-graded customers
+        does not need. The fields depending on them are recomputed as after a
+        write (tracking disabled, as before)."""
+        if not self:
+            return
+        partners = self.sudo().with_context(tracking_disable=True)
+        partners.flush_recordset(list(values))
+        self.env.execute_query(
+            SQL(
+                "UPDATE res_partner SET %s, write_uid = %s, write_date = %s"
+                " WHERE id IN %s",
+                SQL(", ").join(
+                    SQL(
+                        "%s = %s",
+                        SQL.identifier(fname),
+                        self._fields[fname].convert_to_column(value, self),
+                    )
+                    for fname, value in values.items()
+                ),
+                self.env.uid,
+                self.env.cr.now(),
+                tuple(self.ids),
+            )
+        )
+        partners.invalidate_recordset([*values, "write_uid", "write_date"])
+        partners.modified(list(values))
+        partners.flush_recordset(["followup_plan_state"])
 
     def _followup_plan_note(self, old_plan, old_grade, approver, replaced):
         plan = self.followup_plan_id
