@@ -7,6 +7,7 @@ from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column, create_index
 
 from ..grading import GRADES, NEED_CLARITIES, grade_for, grade_sql
+from .crm_followup_greeting import month_day_sql
 
 PROFILE_STATES = [
     ("draft", "Draft"),
@@ -633,6 +634,16 @@ class ResPartner(models.Model):
             " AND customer_grade IS NOT NULL"
             " AND customer_grade IS DISTINCT FROM followup_plan_grade",
         )
+        # The greetings finder (crm.followup.greeting._due_occasions) looks
+        # important dates up by month and day.
+        for fname in ("birthday", "founding_date"):
+            create_index(
+                self.env.cr,
+                f"res_partner_{fname}_month_day_index",
+                self._table,
+                [month_day_sql(SQL.identifier(fname)).code],
+                where=f"{fname} IS NOT NULL",
+            )
         return result
 
     @api.model_create_multi
