@@ -216,6 +216,46 @@ class TestFollowupCron(FollowupCase):
         self.assertLessEqual(counts[100], counts[10] + 1, counts)
         self.assertLessEqual(counts[10], 45, counts)
 
+    def test_regraded_batch_query_count_is_flat(self):
+        """Moving 10 or 100 re-graded customers to their new grade's plan costs
+        the same number of queries."""
+        counts = {}
+        for size in (1, 10, 100):  # the first run warms the caches
+            customers = self.env["res.partner"].create(
+                [
+                    {
+                        "name": f"Customer {size}-{n}",
+                        "is_company": True,
+                        "profile_state": "active",
+                        "expected_annual_amount": 200000,
+                        "user_id": self.rep.id,
+                        "team_id": self.team_east.id,
+                    }
+                    for n in range(size)
+                ]
+            )
+            self.env["res.partner"].create(
+                [{"name": f"Contact of {c.name}", "parent_id": c.id} for c in customers]
+            )
+            # grade B now, plan A approved when they were A
+            self._approve_without_scheduling(customers, self.plan_b)
+            customers.sudo().write(
+                {"followup_plan_id": self.plan_a.id, "followup_plan_grade": "a"}
+            )
+            self.env.flush_all()
+            self.env.invalidate_all()
+            with freeze_time(TUESDAY_10):
+                before = self.cr.sql_log_count
+                self.env["crm.followup.plan"]._cron_followup_plan()
+                counts[size] = self.cr.sql_log_count - before
+            self.assertEqual(set(customers.mapped("followup_plan_id")), {self.plan_b})
+            self.assertEqual(set(customers.mapped("followup_plan_grade")), {"b"})
+            self.assertEqual(len(self._followups(customers)), size)
+        # 45 queries for a batch of 10 or 100 customers with a contact each
+        # (the base write synced each one's contacts: 66 for 10, 246 for 100)
+        self.assertLessEqual(counts[100], counts[10] + 1, counts)
+        self.assertLessEqual(counts[10], 48, counts)
+
     def test_lead_shows_the_earliest_next_followup(self):
         """An opportunity's next follow-up is its customer's next one, or its own
         next activity when earlier; it is searchable."""

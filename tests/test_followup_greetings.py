@@ -121,6 +121,51 @@ class TestFollowupGreetings(FollowupCase):
             [date(2027, 2, 26), date(2028, 2, 29)],
         )
 
+    def _greeted(self, contact):
+        """(occasion date, year) of each greeting of ``contact``."""
+        markers = self.env["crm.followup.greeting"].search(
+            [("partner_id", "=", contact.id)], order="occasion_date"
+        )
+        return [(m.occasion_date, m.year) for m in markers]
+
+    def test_horizon_crossing_the_month_and_the_year_end(self):
+        """Days ahead run on into the next month and the next year."""
+        self.contact.birthday = date(1980, 12, 2)
+        newyear = self.env["res.partner"].create(
+            {
+                "name": "Sun Li",
+                "parent_id": self.customer_b.id,
+                "birthday": date(1985, 1, 3),
+            }
+        )
+        self._run_cron(datetime(2026, 11, 27, 7, 0))
+        self.assertEqual(self._greeted(self.contact), [(date(2026, 12, 2), 2026)])
+        self.assertEqual(self._greeted(newyear), [])
+        self._run_cron(datetime(2026, 12, 28, 7, 0))
+        self.assertEqual(self._greeted(newyear), [(date(2027, 1, 3), 2027)])
+        self._run_cron(datetime(2026, 12, 29, 7, 0))
+        self.assertEqual(len(self._greeted(newyear)), 1)
+
+    def test_29_february_and_1_march_in_a_common_year(self):
+        """In a common year, 28 February greets those born on 29 February,
+        not those born on 1 March, whose day comes next."""
+        self.contact.birthday = date(1988, 2, 29)
+        march = self.env["res.partner"].create(
+            {
+                "name": "Sun Li",
+                "parent_id": self.customer_b.id,
+                "birthday": date(1985, 3, 1),
+            }
+        )
+        self._run_cron(datetime(2027, 2, 20, 7, 0))  # up to 27 February
+        self.assertEqual(self._greeted(self.contact), [])
+        self._run_cron(datetime(2027, 2, 21, 7, 0))
+        self.assertEqual(self._greeted(self.contact), [(date(2027, 2, 28), 2027)])
+        self.assertEqual(self._greeted(march), [])
+        self._run_cron(datetime(2027, 2, 22, 7, 0))
+        self.assertEqual(self._greeted(march), [(date(2027, 3, 1), 2027)])
+        self.assertEqual(len(self._greeted(self.contact)), 1)
+
     def test_contacts_of_customers_outside_the_process_are_not_greeted(self):
         """Only active customers' contacts are greeted."""
         self.customer_b.profile_state = "archived"
@@ -171,17 +216,32 @@ class TestFollowupGreetings(FollowupCase):
         self.assertTrue(other.exists())
 
     def test_greeting_batch_query_count_is_flat(self):
-        """Greeting 10 or 100 contacts costs the same number of queries."""
+        """Greeting 10 or 100 contacts, and as many customers' founding
+        anniversaries, costs the same number of queries."""
         counts = {}
         for year, size in ((2026, 1), (2027, 10), (2028, 100)):
+            # customers of their own: each greeting reads its own customer
+            customers = self.env["res.partner"].create(
+                [
+                    {
+                        "name": f"Customer {year}-{n}",
+                        "is_company": True,
+                        "profile_state": "active",
+                        "user_id": self.rep.id,
+                        "team_id": self.team_east.id,
+                        "founding_date": date(2000, 11, 20),
+                    }
+                    for n in range(size)
+                ]
+            )
             contacts = self.env["res.partner"].create(
                 [
                     {
                         "name": f"Contact {year}-{n}",
-                        "parent_id": self.customer_b.id,
+                        "parent_id": customer.id,
                         "birthday": date(1990, 11, 20),
                     }
-                    for n in range(size)
+                    for n, customer in enumerate(customers)
                 ]
             )
             self.env.flush_all()
@@ -191,10 +251,12 @@ class TestFollowupGreetings(FollowupCase):
                 self._run_cron(datetime(year, 11, 16, 7, 0))
                 counts[size] = self.cr.sql_log_count - before
             greeted = self.env["crm.followup.greeting"].search(
-                [("partner_id", "in", contacts.ids), ("year", "=", year)]
+                [("partner_id", "in", (contacts | customers).ids), ("year", "=", year)]
             )
-            self.assertEqual(len(greeted), size)
-            contacts.active = False
-        # about 80 queries with the day's follow-ups of the fixture's customers
-        self.assertLessEqual(counts[100], counts[10] + 1, counts)
+            self.assertEqual(len(greeted), 2 * size)
+            (contacts | customers).active = False
+        # about 85 queries with the day's follow-ups of the fixture's customers
+        # (2 to spare: 200 greetings are two INSERTs of 100 rows, for the tasks
+        # and for the markers)
+        self.assertLessEqual(counts[100], counts[10] + 2, counts)
         self.assertLessEqual(counts[10], 90, counts)

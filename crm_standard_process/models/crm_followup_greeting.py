@@ -1,4 +1,6 @@
+import calendar
 import logging
+from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -14,6 +16,33 @@ OCCASIONS = [
     ("founding", "Founding Anniversary"),
     ("cooperation", "Cooperation Anniversary"),
 ]
+
+
+def month_day_sql(column):
+    """The month-day key of a date column (1231 for 31 December), as indexed
+    on res_partner's birthday and founding_date (res.partner's init)."""
+    return SQL(
+        "(EXTRACT(MONTH FROM %s)::int * 100 + EXTRACT(DAY FROM %s)::int)",
+        column,
+        column,
+    )
+
+
+def horizon_keys(today, horizon):
+    """The days from today to ``horizon`` days ahead, each with the
+    month-day key of the dates whose anniversary it is: its own, and on 28
+    February of a common year also 229, since whoever was born on 29
+    February is greeted on the 28th in other years. Two lists of one length,
+    (days, keys)."""
+    days, keys = [], []
+    for offset in range(horizon + 1):
+        day = today + timedelta(days=offset)
+        days.append(day)
+        keys.append(day.month * 100 + day.day)
+        if (day.month, day.day) == (2, 28) and not calendar.isleap(day.year):
+            days.append(day)
+            keys.append(229)
+    return days, keys
 
 
 class CrmFollowupGreeting(models.Model):
@@ -116,14 +145,19 @@ class CrmFollowupGreeting(models.Model):
     def _due_occasions(self, today, limit=None, count=False):
         """The important dates to greet from today to each company's horizon,
         not greeted yet that year, as tuples (greeted person id, customer id,
-        occasion, original date, anniversary date)."""
+        occasion, original date, anniversary date).
+
+        Dates are matched on their month-day key (``month_day_sql``, indexed
+        on birthdays and founding dates) against the keys of the days of the
+        horizon, so that a million partners are not compared with each day."""
         self.env.flush_all()
         companies = self.env["res.company"].sudo().search([])
         horizon = max(companies.mapped("followup_greeting_days") or [0])
+        days, keys = horizon_keys(today, horizon)
         query = SQL(
             """
             WITH customer AS (
-                SELECT partner.id, partner.founding_date, company.followup_greeting_days
+                SELECT partner.id, company.followup_greeting_days
                   FROM res_partner partner
                   JOIN res_company company ON company.id = partner.grade_company_id
              LEFT JOIN crm_team team ON team.id = partner.team_id
@@ -133,39 +167,37 @@ class CrmFollowupGreeting(models.Model):
                                 partner.user_id) IS NOT NULL
             ),
             occasion AS (
-                SELECT contact.id AS partner_id, customer.id AS customer_id,
+                SELECT contact.id AS partner_id,
+                       contact.commercial_partner_id AS customer_id,
                        'birthday' AS occasion, contact.birthday AS origin,
-                       customer.followup_greeting_days AS days_ahead
+                       %(birthday_key)s AS key
                   FROM res_partner contact
-                  JOIN customer ON customer.id = contact.commercial_partner_id
                  WHERE contact.birthday IS NOT NULL AND contact.active
+                   AND %(birthday_key)s = ANY(%(keys)s)
              UNION ALL
-                SELECT customer.id, customer.id, 'founding', customer.founding_date,
-                       customer.followup_greeting_days
-                  FROM customer
-                 WHERE customer.founding_date IS NOT NULL
+                SELECT partner.id, partner.id, 'founding', partner.founding_date,
+                       %(founding_key)s
+                  FROM res_partner partner
+                 WHERE partner.founding_date IS NOT NULL
+                   AND %(founding_key)s = ANY(%(keys)s)
              UNION ALL
-                SELECT customer.id, customer.id, 'cooperation', cooperation.start_date,
-                       customer.followup_greeting_days
-                  FROM customer
-                  JOIN (%(cooperation)s) AS cooperation
-                    ON cooperation.customer_id = customer.id
+                SELECT cooperation.customer_id, cooperation.customer_id,
+                       'cooperation', cooperation.start_date, %(cooperation_key)s
+                  FROM (%(cooperation)s) AS cooperation
+                 WHERE %(cooperation_key)s = ANY(%(keys)s)
             ),
             day AS (
-                SELECT day::date
-                  FROM generate_series(%(today)s::date, %(last)s::date, '1 day') AS day
+                SELECT day, key
+                  FROM unnest(%(days)s::date[], %(day_keys)s::int[]) AS day(day, key)
             )
             SELECT occasion.partner_id, occasion.customer_id, occasion.occasion,
                    occasion.origin, day.day
               FROM occasion
+              JOIN customer ON customer.id = occasion.customer_id
               JOIN day
-                ON day.day <= %(today)s::date + occasion.days_ahead
+                ON day.key = occasion.key
+               AND day.day <= %(today)s::date + customer.followup_greeting_days
                AND EXTRACT(YEAR FROM day.day) > EXTRACT(YEAR FROM occasion.origin)
-               AND (to_char(occasion.origin, 'MM-DD') = to_char(day.day, 'MM-DD')
-                    -- born on 29 February: greeted on the 28th in other years
-                    OR (to_char(occasion.origin, 'MM-DD') = '02-29'
-                        AND to_char(day.day, 'MM-DD') = '02-28'
-                        AND to_char(day.day + 1, 'MM-DD') = '03-01'))
              WHERE NOT EXISTS (
                    SELECT 1 FROM crm_followup_greeting greeting
                     WHERE greeting.partner_id = occasion.partner_id
@@ -176,7 +208,12 @@ class CrmFollowupGreeting(models.Model):
                            OR greeting.retry_date > %(today)s))
             """,
             today=today,
-            last=today + timedelta(days=horizon),
+            keys=sorted(set(keys)),
+            days=days,
+            day_keys=keys,
+            birthday_key=month_day_sql(SQL.identifier("contact", "birthday")),
+            founding_key=month_day_sql(SQL.identifier("partner", "founding_date")),
+            cooperation_key=month_day_sql(SQL.identifier("cooperation", "start_date")),
             cooperation=self.env["res.partner"]._cooperation_start_sql(),
         )
         if count:
@@ -197,11 +234,15 @@ class CrmFollowupGreeting(models.Model):
         people = Partner.browse({row[0] for row in occasions})
         customers = Partner.browse({row[1] for row in occasions})
         (people | customers).fetch(["name", "user_id", "team_id", "account_manager_id"])
+        # records of the batch: what one reads, it reads for the whole batch
+        partners = {partner.id: partner for partner in people | customers}
         activity_type = self.env.ref("crm_standard_process.mail_activity_type_greeting")
         due_dates, vals_list, markers = {}, [], []
+        followed = defaultdict(lambda: Partner)  # user -> customers to follow
         for person_id, customer_id, occasion, origin, day in occasions:
-            person, customer = Partner.browse(person_id), Partner.browse(customer_id)
+            person, customer = partners[person_id], partners[customer_id]
             user = customer._followup_responsible("owner")
+            followed[user] |= customer
             calendar = customer._followup_calendar(user)
             key = (day, calendar)
             if key not in due_dates:
@@ -229,6 +270,13 @@ class CrmFollowupGreeting(models.Model):
                     "occasion_date": day,
                     "year": day.year,
                 }
+            )
+        # Odoo subscribes the user of each new activity to its record: two
+        # greetings of one customer in a batch would insert the same follower
+        # twice and fail the whole batch. Each user follows once, here.
+        for user, customers_followed in followed.items():
+            customers_followed.sudo().message_subscribe(
+                partner_ids=user.sudo().partner_id.ids
             )
         activities = (
             self.env["mail.activity"]

@@ -303,7 +303,9 @@ class CrmFollowupPlan(models.Model):
 
     @api.model
     def _regraded_customers(self, today, limit=None, count=False):
-        """Active customers whose grade changed since their plan was approved."""
+        """Active customers whose grade changed since their plan was approved.
+        The partial index res_partner_regraded_customer_index (res.partner's
+        init) holds them: keep its predicate and this one the same."""
         return self._query_customers(
             SQL(
                 "partner.customer_grade IS NOT NULL AND partner.customer_grade"
