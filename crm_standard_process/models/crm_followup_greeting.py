@@ -1,6 +1,5 @@
 import calendar
 import logging
-from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -238,11 +237,9 @@ class CrmFollowupGreeting(models.Model):
         partners = {partner.id: partner for partner in people | customers}
         activity_type = self.env.ref("crm_standard_process.mail_activity_type_greeting")
         due_dates, vals_list, markers = {}, [], []
-        followed = defaultdict(lambda: Partner)  # user -> customers to follow
         for person_id, customer_id, occasion, origin, day in occasions:
             person, customer = partners[person_id], partners[customer_id]
             user = customer._followup_responsible("owner")
-            followed[user] |= customer
             calendar = customer._followup_calendar(user)
             key = (day, calendar)
             if key not in due_dates:
@@ -270,13 +267,6 @@ class CrmFollowupGreeting(models.Model):
                     "occasion_date": day,
                     "year": day.year,
                 }
-            )
-        # Odoo subscribes the user of each new activity to its record: two
-        # greetings of one customer in a batch would insert the same follower
-        # twice and fail the whole batch. Each user follows once, here.
-        for user, customers_followed in followed.items():
-            customers_followed.sudo().message_subscribe(
-                partner_ids=user.sudo().partner_id.ids
             )
         activities = (
             self.env["mail.activity"]
