@@ -902,13 +902,15 @@ class CrmComplaintTicket(models.Model):
         self.env.cr.execute(
             SQL(
                 """
-                UPDATE crm_complaint_ticket ticket
-                   SET sla_status = changed.status
-                  FROM (SELECT id, %(status)s AS status
+                UPDATE crm_complaint_ticket
+                   SET sla_status = %(status)s
+                 -- an array, not a join: the planner looks the changed rows
+                 -- up by id instead of scanning every ticket to join them
+                 WHERE id = ANY(ARRAY(
+                        SELECT id
                           FROM crm_complaint_ticket
                          WHERE %(where)s
-                           FOR NO KEY UPDATE SKIP LOCKED) changed
-                 WHERE ticket.id = changed.id
+                           FOR NO KEY UPDATE SKIP LOCKED))
                 """,
                 status=status,
                 where=where,
