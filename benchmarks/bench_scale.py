@@ -269,11 +269,15 @@ def populate(env, scale, reps, first):
             last=first + leads - 1,
         )
     )
+    # the stale-leads job claims by the stored next reminder moment
+    env["crm.lead"]._store_stale_due_dates()
     # tickets: as many closed as open; the open ones' deadlines from 12 hours
     # ago to 60 hours ahead, their status and escalation level up to date,
     # except half of the at-risk or breached ones whose next level fell due
     # since the last run
     sla = env["crm.complaint.sla"].search([], limit=1)
+    cr.execute("SELECT COALESCE(max(id), 0) FROM crm_complaint_ticket")
+    last_ticket = cr.fetchone()[0]
     cr.execute(
         SQL(
             """
@@ -335,6 +339,21 @@ def populate(env, scale, reps, first):
             first=first,
             last=first + 2 * tickets - 1,
         )
+    )
+    # the customer's owner, team and standing copied on the ticket (the ticket
+    # rules read them): the same UPDATE as crm.complaint.ticket's _auto_init
+    cr.execute(
+        """
+        UPDATE crm_complaint_ticket ticket
+           SET customer_user_id = customer.user_id,
+               customer_team_id = customer.team_id,
+               customer_in_process = customer.profile_state IS NOT NULL
+          FROM res_partner partner
+          JOIN res_partner customer
+            ON customer.id = COALESCE(partner.commercial_partner_id, partner.id)
+         WHERE partner.id = ticket.partner_id AND ticket.id > %s
+        """,
+        [last_ticket],
     )
     env.invalidate_all()
     cr.execute("ANALYZE res_partner, crm_lead, crm_complaint_ticket")
@@ -450,12 +469,13 @@ def job_runners(env, batches):
             lambda: Lead._cron_stale_leads(batch_size=batches[STALE_JOB]),
             lambda: env.execute_query(
                 SQL(
-                    "%s ORDER BY lead.id LIMIT %s",
+                    "%s ORDER BY lead.stale_due_date, lead.id LIMIT %s"
+                    " FOR UPDATE OF lead SKIP LOCKED",
                     Lead._due_reminders_query(now),
                     batches[STALE_JOB],
                 )
             ),
-            ("stale_step",),
+            ("ORDER BY lead.stale_due_date",),
         ),
         (
             GREETING_JOB,
@@ -485,6 +505,16 @@ def explain(env, finder, markers):
             plan, found = explain_query(cr, *candidates[-1])
             plans += plan
             scans += found
+    if not plans and queries:
+        # the finder changed and no marker matches: its last SELECT
+        selects = [
+            (q, p)
+            for q, p in queries
+            if re.match(r"\s*(SELECT|WITH)", q.code if isinstance(q, SQL) else q)
+        ]
+        if selects:
+            plans, scans = explain_query(cr, *selects[-1])
+            plans = ["(no marker matched: the finder's last SELECT)", *plans]
     return plans, scans
 
 
