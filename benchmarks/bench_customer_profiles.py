@@ -9,7 +9,8 @@ Usage: python bench_customer_profiles.py ODOO_CONF [--partners N]
 """
 
 import argparse
-import time
+
+from timing import timed
 
 import odoo
 from odoo.tools import SQL
@@ -19,16 +20,6 @@ def make_user(env, login, group_xmlid):
     return env["res.users"].create(
         {"name": login, "login": login, "groups_id": [(6, 0, env.ref(group_xmlid).ids)]}
     )
-
-
-def timed(function, repeat=5):
-    """Best wall time of ``repeat`` calls, in milliseconds."""
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        best = min(best, time.perf_counter() - start)
-    return best * 1000
 
 
 def make_customers(env, count, users):
@@ -69,8 +60,10 @@ def make_customers(env, count, users):
 
 def bench_access_rule(env, rep, admin):
     domain = [("profile_state", "!=", False), ("customer_grade", "!=", "c")]
-    as_rep = timed(lambda: env["res.partner"].with_user(rep).search_count(domain))
-    as_admin = timed(lambda: env["res.partner"].with_user(admin).search_count(domain))
+    as_rep = timed(lambda: env["res.partner"].with_user(rep).search_count(domain), 5)
+    as_admin = timed(
+        lambda: env["res.partner"].with_user(admin).search_count(domain), 5
+    )
     return as_rep, as_admin
 
 

@@ -28,6 +28,8 @@ import re
 import time
 from contextlib import contextmanager
 
+from timing import timed
+
 import odoo
 from odoo import fields
 from odoo.tools import SQL
@@ -43,16 +45,6 @@ REGRADED_JOB = "follow-up plan: regraded customers (_cron_followup_plan, part 1)
 SCHEDULE_JOB = "follow-up plan: schedule follow-ups (_cron_followup_plan, part 2)"
 STALE_JOB = "stale leads (crm.lead._cron_stale_leads)"
 GREETING_JOB = "greetings (_cron_followup_plan, part 3: _greet_important_dates)"
-
-
-def timed(function, repeat=3):
-    """Best wall time of ``repeat`` calls, in milliseconds."""
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        best = min(best, time.perf_counter() - start)
-    return best * 1000
 
 
 @contextmanager
@@ -340,21 +332,9 @@ def populate(env, scale, reps, first):
             last=first + 2 * tickets - 1,
         )
     )
-    # the customer's owner, team and standing copied on the ticket (the ticket
-    # rules read them): the same UPDATE as crm.complaint.ticket's _auto_init
-    cr.execute(
-        """
-        UPDATE crm_complaint_ticket ticket
-           SET customer_user_id = customer.user_id,
-               customer_team_id = customer.team_id,
-               customer_in_process = customer.profile_state IS NOT NULL
-          FROM res_partner partner
-          JOIN res_partner customer
-            ON customer.id = COALESCE(partner.commercial_partner_id, partner.id)
-         WHERE partner.id = ticket.partner_id AND ticket.id > %s
-        """,
-        [last_ticket],
-    )
+    # the customer's owner, team and standing copied on the ticket (the
+    # ticket rules read them), as the addon fills them at install
+    env["crm.complaint.ticket"]._store_customer_columns(min_id=last_ticket)
     env.invalidate_all()
     cr.execute("ANALYZE res_partner, crm_lead, crm_complaint_ticket")
     return {

@@ -190,19 +190,7 @@ class TestFollowupCron(FollowupCase):
         """Scheduling 10 or 100 customers costs the same number of queries."""
         counts = {}
         for size in (1, 10, 100):  # the first run warms the caches
-            customers = self.env["res.partner"].create(
-                [
-                    {
-                        "name": f"Customer {size}-{n}",
-                        "is_company": True,
-                        "profile_state": "active",
-                        "expected_annual_amount": 200000,
-                        "user_id": self.rep.id,
-                        "team_id": self.team_east.id,
-                    }
-                    for n in range(size)
-                ]
-            )
+            customers = self._b_customers(size)
             self._approve_without_scheduling(customers, self.plan_b)
             self.env.flush_all()
             self.env.invalidate_all()
@@ -221,19 +209,7 @@ class TestFollowupCron(FollowupCase):
         the same number of queries."""
         counts = {}
         for size in (1, 10, 100):  # the first run warms the caches
-            customers = self.env["res.partner"].create(
-                [
-                    {
-                        "name": f"Customer {size}-{n}",
-                        "is_company": True,
-                        "profile_state": "active",
-                        "expected_annual_amount": 200000,
-                        "user_id": self.rep.id,
-                        "team_id": self.team_east.id,
-                    }
-                    for n in range(size)
-                ]
-            )
+            customers = self._b_customers(size)
             self.env["res.partner"].create(
                 [{"name": f"Contact of {c.name}", "parent_id": c.id} for c in customers]
             )
@@ -273,6 +249,22 @@ class TestFollowupCron(FollowupCase):
         self.assertNotIn(lead, Lead.search([("next_followup_date", "=", False)]))
         self.assertIn(
             self.lead_unassigned, Lead.search([("next_followup_date", "=", False)])
+        )
+
+    def _b_customers(self, count):
+        """``count`` new active B customers of the rep in team East."""
+        return self.env["res.partner"].create(
+            [
+                {
+                    "name": f"Customer {count}-{n}",
+                    "is_company": True,
+                    "profile_state": "active",
+                    "expected_annual_amount": 200000,
+                    "user_id": self.rep.id,
+                    "team_id": self.team_east.id,
+                }
+                for n in range(count)
+            ]
         )
 
     def _approve_without_scheduling(self, customers, plan):

@@ -574,22 +574,32 @@ class CrmComplaintTicket(models.Model):
             create_column(cr, self._table, "customer_user_id", "int4")
             create_column(cr, self._table, "customer_team_id", "int4")
             create_column(cr, self._table, "customer_in_process", "bool")
-            cr.execute(
-                SQL(
-                    """
-                    UPDATE crm_complaint_ticket ticket
-                       SET customer_user_id = customer.user_id,
-                           customer_team_id = customer.team_id,
-                           customer_in_process = customer.profile_state IS NOT NULL
-                      FROM res_partner partner
-                      JOIN res_partner customer
-                        ON customer.id = COALESCE(
-                               partner.commercial_partner_id, partner.id)
-                     WHERE partner.id = ticket.partner_id
-                    """
-                )
-            )
+            self._store_customer_columns()
         return super()._auto_init()
+
+    @api.model
+    def _store_customer_columns(self, min_id=0):
+        """SQL twin of the customer's owner, team and standing copied on the
+        tickets (those above ``min_id``): one UPDATE, for a live database's
+        tickets at install and for tickets inserted in bulk."""
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE crm_complaint_ticket ticket
+                   SET customer_user_id = customer.user_id,
+                       customer_team_id = customer.team_id,
+                       customer_in_process = customer.profile_state IS NOT NULL
+                  FROM res_partner partner
+                  JOIN res_partner customer
+                    ON customer.id = COALESCE(partner.commercial_partner_id, partner.id)
+                 WHERE partner.id = ticket.partner_id AND ticket.id > %s
+                """,
+                min_id,
+            )
+        )
+        self.invalidate_model(
+            ["customer_user_id", "customer_team_id", "customer_in_process"]
+        )
 
     @api.model_create_multi
     def create(self, vals_list):
