@@ -1,5 +1,7 @@
-"""The rep's browser path through the customer profile."""
+"""The browser paths through the customer profile: the rep submits, the team
+manager activates."""
 
+from odoo import Command
 from odoo.tests import new_test_user, tagged
 
 from .common import CrmStandardProcessHttpCase
@@ -21,3 +23,44 @@ class TestProfileTours(CrmStandardProcessHttpCase):
         self.assertEqual(customer.profile_state, "to_review")
         self.assertEqual(customer.user_id, rep)
         self.assertEqual(customer.child_ids.name, "Li Lei")
+
+    def test_team_manager_activates_a_customer_of_the_team(self):
+        """A team manager opens a customer waiting for review and activates it."""
+        manager = new_test_user(
+            self.env,
+            login="csp_tour_manager",
+            groups="crm_standard_process.group_sale_team_manager",
+        )
+        rep = new_test_user(
+            self.env, login="csp_tour_member", groups="sales_team.group_sale_salesman"
+        )
+        team = self.env["crm.team"].create(
+            {
+                "name": "Tour Team",
+                "user_id": manager.id,
+                "member_ids": [Command.link(rep.id)],
+            }
+        )
+        customer = (
+            self.env["res.partner"]
+            .with_context(default_profile_state="draft")
+            .create(
+                {
+                    "name": "Tour Review Works",
+                    "is_company": True,
+                    "user_id": rep.id,
+                    "team_id": team.id,
+                    "need_type_id": self.env.ref(
+                        "crm_standard_process.need_type_equipment"
+                    ).id,
+                    "source_id": self.env["utm.source"].create({"name": "Fair"}).id,
+                    "child_ids": [Command.create({"name": "Buyer"})],
+                }
+            )
+        )
+        customer.with_user(rep).action_submit_review()
+        self.start_tour(
+            "/odoo", "crm_standard_process_activate_tour", login=manager.login
+        )
+        self.assertEqual(customer.profile_state, "active")
+        self.assertTrue(customer.archive_number.startswith("B2B-"))

@@ -1,0 +1,52 @@
+import { registry } from "@web/core/registry";
+import { stepUtils } from "@web_tour/tour_service/tour_utils";
+
+// A team manager finds a customer waiting for review and activates it.
+registry.category("web_tour.tours").add("crm_standard_process_activate_tour", {
+    url: "/odoo",
+    steps: () => [
+        ...stepUtils.goToAppSteps("crm.crm_menu_root", "Open the CRM app"),
+        {
+            content: "Open the Sales menu",
+            trigger: 'button[data-menu-xmlid="crm.crm_menu_sales"]',
+            run: "click",
+        },
+        {
+            content: "Open Customers",
+            trigger: 'a[data-menu-xmlid="crm.res_partner_menu_customer"]',
+            run: "click",
+        },
+        {
+            content: "Search the customer",
+            trigger: ".o_searchview_input",
+            run: "edit Tour Review Works",
+        },
+        {
+            content: "Run the search",
+            trigger: ".o_searchview_input",
+            run: "press Enter",
+        },
+        {
+            content: "Open the customer waiting for review",
+            trigger: '.o_kanban_record:contains("Tour Review Works")',
+            run: "click",
+        },
+        {
+            content: "It waits for review",
+            trigger: '.o_statusbar_status .o_arrow_button_current:contains("To Review")',
+        },
+        {
+            content: "Activate it",
+            trigger: 'button[name="action_activate"]',
+            run: "click",
+        },
+        {
+            content: "The customer is active",
+            trigger: '.o_statusbar_status .o_arrow_button_current:contains("Active")',
+        },
+        {
+            content: "It has its archive number",
+            trigger: '.o_field_widget[name=archive_number]:contains("B2B-")',
+        },
+    ],
+});
