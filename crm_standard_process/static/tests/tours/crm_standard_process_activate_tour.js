@@ -1,21 +1,11 @@
 import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { openCustomersSteps } from "@crm_standard_process/../tests/tours/tour_utils";
 
 // A team manager finds a customer waiting for review and activates it.
 registry.category("web_tour.tours").add("crm_standard_process_activate_tour", {
     url: "/odoo",
     steps: () => [
-        ...stepUtils.goToAppSteps("crm.crm_menu_root", "Open the CRM app"),
-        {
-            content: "Open the Sales menu",
-            trigger: 'button[data-menu-xmlid="crm.crm_menu_sales"]',
-            run: "click",
-        },
-        {
-            content: "Open Customers",
-            trigger: 'a[data-menu-xmlid="crm.res_partner_menu_customer"]',
-            run: "click",
-        },
+        ...openCustomersSteps(),
         {
             content: "Search the customer",
             trigger: ".o_searchview_input",

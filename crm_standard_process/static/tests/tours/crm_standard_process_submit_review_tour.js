@@ -1,21 +1,11 @@
 import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { openCustomersSteps } from "@crm_standard_process/../tests/tours/tour_utils";
 
 // A rep enters a new customer profile with its key fields and submits it.
 registry.category("web_tour.tours").add("crm_standard_process_submit_review_tour", {
     url: "/odoo",
     steps: () => [
-        ...stepUtils.goToAppSteps("crm.crm_menu_root", "Open the CRM app"),
-        {
-            content: "Open the Sales menu",
-            trigger: 'button[data-menu-xmlid="crm.crm_menu_sales"]',
-            run: "click",
-        },
-        {
-            content: "Open Customers",
-            trigger: 'a[data-menu-xmlid="crm.res_partner_menu_customer"]',
-            run: "click",
-        },
+        ...openCustomersSteps(),
         {
             content: "Create a customer profile",
             trigger: ".o_control_panel_main_buttons .o-kanban-button-new",
