@@ -16,12 +16,34 @@ Tests outside ``odoo.addons.*`` get no ``test_module``/``test_tags`` from
 Odoo's MetaCase; ``AddonTestMixin`` sets them once for every test class.
 """
 
+from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests.common import HttpCase, JsonRpcException, TransactionCase, new_test_user
 from odoo.tools import mute_logger
 
 ADDON = "crm_standard_process"
 TEAM_MANAGER_GROUP = f"{ADDON}.group_sale_team_manager"
+
+
+def complete_draft_customer(env, name, owner, **values):
+    """A draft customer of ``owner``'s team with every key field filled: a
+    need type, a source and a contact; ready to be submitted for review."""
+    return (
+        env["res.partner"]
+        .with_context(default_profile_state="draft")
+        .create(
+            {
+                "name": name,
+                "is_company": True,
+                "user_id": owner.id,
+                "team_id": owner.sale_team_id.id,
+                "need_type_id": env.ref(f"{ADDON}.need_type_equipment").id,
+                "source_id": env.ref("utm.utm_source_search_engine").id,
+                "child_ids": [Command.create({"name": f"Buyer of {name}"})],
+                **values,
+            }
+        )
+    )
 
 
 class AddonTestMixin:

@@ -9,7 +9,12 @@ from odoo.tests.common import users
 from odoo.tools import SQL, mute_logger
 from odoo.tools.safe_eval import safe_eval
 
-from .common import ADDON, TEAM_MANAGER_GROUP, CrmStandardProcessCase
+from .common import (
+    ADDON,
+    TEAM_MANAGER_GROUP,
+    CrmStandardProcessCase,
+    complete_draft_customer,
+)
 
 
 class TestProfileReview(CrmStandardProcessCase):
@@ -23,21 +28,13 @@ class TestProfileReview(CrmStandardProcessCase):
     @classmethod
     def _customer(cls, name, owner, **values):
         """A complete draft customer of ``owner``'s team, ready for review."""
-        return (
-            cls.env["res.partner"]
-            .with_context(default_profile_state="draft")
-            .create(
-                {
-                    "name": name,
-                    "is_company": True,
-                    "user_id": owner.id,
-                    "team_id": owner.sale_team_id.id,
-                    "need_type_id": cls.need_type.id,
-                    "source_id": cls.source.id,
-                    "child_ids": [(0, 0, {"name": f"Buyer of {name}"})],
-                    **values,
-                }
-            )
+        return complete_draft_customer(
+            cls.env,
+            name,
+            owner,
+            need_type_id=cls.need_type.id,
+            source_id=cls.source.id,
+            **values,
         )
 
     def test_partners_outside_the_process_have_no_profile_state(self):

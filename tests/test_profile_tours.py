@@ -4,7 +4,7 @@ manager activates."""
 from odoo import Command
 from odoo.tests import new_test_user, tagged
 
-from .common import CrmStandardProcessHttpCase
+from .common import CrmStandardProcessHttpCase, complete_draft_customer
 
 
 @tagged("post_install", "-at_install")
@@ -41,22 +41,8 @@ class TestProfileTours(CrmStandardProcessHttpCase):
                 "member_ids": [Command.link(rep.id)],
             }
         )
-        customer = (
-            self.env["res.partner"]
-            .with_context(default_profile_state="draft")
-            .create(
-                {
-                    "name": "Tour Review Works",
-                    "is_company": True,
-                    "user_id": rep.id,
-                    "team_id": team.id,
-                    "need_type_id": self.env.ref(
-                        "crm_standard_process.need_type_equipment"
-                    ).id,
-                    "source_id": self.env["utm.source"].create({"name": "Fair"}).id,
-                    "child_ids": [Command.create({"name": "Buyer"})],
-                }
-            )
+        customer = complete_draft_customer(
+            self.env, "Tour Review Works", rep, team_id=team.id
         )
         customer.with_user(rep).action_submit_review()
         self.start_tour(
