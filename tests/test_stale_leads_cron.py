@@ -167,6 +167,7 @@ class TestStaleLeadsCron(LeadCase):
             self._run_cron(STALE)
         self.assertEqual(lead.stale_step, "manager")
         self.assertTrue(self._activities(lead, self.team_manager))
+        self.assertEqual(len(self._activities(lead, self.team_manager)), 1)
 
     def test_won_lost_and_nurtured_leads_are_not_stale(self):
         """Only open leads outside the nurture pool are reminded or filtered."""

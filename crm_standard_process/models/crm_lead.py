@@ -813,10 +813,12 @@ class CrmLead(models.Model):
         activities, notes = [], {}
         for step, leads in by_step.items():
             for lead in leads:
-                lead_notes = []
+                lead_notes, told = [], self.env["res.users"]
                 for lead_step in [step, "manager"] if lead in together else [step]:
                     user = lead._reminder_recipient(lead_step)
-                    if user:
+                    # a salesperson who manages the team gets one to-do, not two
+                    if user and user not in told:
+                        told |= user
                         activities.append(
                             lead._prepare_reminder_activity(
                                 lead_step,
