@@ -7,6 +7,7 @@ from odoo.tools.sql import column_exists, create_column, create_index, table_exi
 
 from .. import sla_clock
 from ..cron_batch import run_in_savepoints
+from ..field_guard import field_labels, write_checked
 
 _logger = logging.getLogger(__name__)
 
@@ -500,12 +501,7 @@ class CrmComplaintTicket(models.Model):
                 self.env._(
                     "%(fields)s of a complaint ticket follow its customer, they are "
                     "not written directly.",
-                    fields=", ".join(
-                        sorted(
-                            self._fields[fname]._description_string(self.env)
-                            for fname in copied
-                        )
-                    ),
+                    fields=field_labels(self, copied),
                 )
             )
         now = fields.Datetime.now()
@@ -530,20 +526,13 @@ class CrmComplaintTicket(models.Model):
                     "%(fields)s of a complaint ticket are set by its SLA clock and "
                     "its buttons (Start Handling, Solve, Customer Confirmed...), not "
                     "written directly.",
-                    fields=", ".join(
-                        sorted(
-                            self._fields[fname]._description_string(self.env)
-                            for fname in refused
-                        )
-                    ),
+                    fields=field_labels(self, refused),
                 )
             )
 
     def _write_sla(self, values):
-        """Write fields of the SLA engine: the buttons and the engine. The
-        user's right to edit the tickets is checked, not the fields' guard."""
-        self.check_access("write")
-        return self.sudo().write(values)
+        """Write fields of the SLA engine: the buttons and the engine."""
+        return write_checked(self, values)
 
     def init(self):
         # The periodic status refresh reads only the open tickets whose status

@@ -6,6 +6,7 @@ from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column, index_exists
 
 from .. import sla_clock
+from ..field_guard import field_labels
 from .crm_followup_plan import CHANNELS
 
 # One follow-up per customer, plan and slot, done or open: several cron
@@ -239,15 +240,13 @@ class MailActivity(models.Model):
         """Only the follow-up engine (as superuser) sets its own fields."""
         if self.env.su:
             return
-        written = sorted(ENGINE_FIELDS & vals.keys())
+        written = ENGINE_FIELDS & vals.keys()
         if written:
             raise AccessError(
                 self.env._(
                     "The follow-up fields %(fields)s are set by the customer's "
                     "follow-up plan; log the follow-up as done instead.",
-                    fields=", ".join(
-                        self._fields[f]._description_string(self.env) for f in written
-                    ),
+                    fields=field_labels(self, written),
                 )
             )
 

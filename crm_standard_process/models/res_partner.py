@@ -6,6 +6,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column, create_index
 
+from ..field_guard import field_labels, write_checked
 from ..grading import GRADES, NEED_CLARITIES, grade_for, grade_sql
 from .crm_followup_greeting import month_day_sql
 
@@ -954,23 +955,18 @@ class ResPartner(models.Model):
             or self.env.user.has_group("sales_team.group_sale_manager")
         ):
             return
-        labels = self.fields_get(sorted(protected), ["string"])
         raise AccessError(
             self.env._(
                 "%(fields)s change only through the review buttons (submit, "
                 "activate, send back, confirm grade); ask a sales admin to correct "
                 "them.",
-                fields=", ".join(
-                    labels[fname]["string"] for fname in sorted(protected)
-                ),
+                fields=field_labels(self, protected),
             )
         )
 
     def _write_review_values(self, vals):
-        """Write the review's own fields, for a button whose checks passed: the
-        user must be able to write the partners; the chatter still names them."""
-        self.check_access("write")
-        return self.sudo().write(vals)
+        """Write the review's own fields, for a button whose checks passed."""
+        return write_checked(self, vals)
 
     def _profile_reviewer(self):
         """Who is asked to review this profile: the team leader if a team
