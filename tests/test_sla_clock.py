@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from freezegun import freeze_time
 
-from odoo.addons.crm_standard_process import sla_clock
+from odoo.addons.crm_standard_process.tools import sla_clock
 
 from .complaint_common import MONDAY_9, ComplaintCase
 

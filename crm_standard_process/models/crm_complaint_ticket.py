@@ -5,9 +5,9 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, email_normalize, format_datetime, html2plaintext
 from odoo.tools.sql import column_exists, create_column, create_index, table_exists
 
-from .. import sla_clock
-from ..cron_batch import run_in_savepoints
-from ..field_guard import field_labels, write_checked
+from ..tools import sla_clock
+from ..tools.cron_batch import run_in_savepoints
+from ..tools.field_guard import field_labels, write_checked
 
 _logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..grading import GRADES
+from ..tools.grading import GRADES
 
 
 class CrmFollowupCompliance(models.Model):

@@ -5,8 +5,8 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL, format_date
 
-from .. import sla_clock
-from ..cron_batch import run_in_savepoints
+from ..tools import sla_clock
+from ..tools.cron_batch import run_in_savepoints
 
 _logger = logging.getLogger(__name__)
 

@@ -8,9 +8,9 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
-from .. import sla_clock
-from ..cron_batch import run_in_savepoints
-from ..grading import GRADES
+from ..tools import sla_clock
+from ..tools.cron_batch import run_in_savepoints
+from ..tools.grading import GRADES
 
 _logger = logging.getLogger(__name__)
 

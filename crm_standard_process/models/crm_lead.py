@@ -8,9 +8,9 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, format_date
 from odoo.tools.sql import column_exists, create_column
 
-from .. import sla_clock
-from ..cron_batch import run_in_savepoints
-from ..grading import GRADES, NEED_CLARITIES, grade_for, grade_sql
+from ..tools import sla_clock
+from ..tools.cron_batch import run_in_savepoints
+from ..tools.grading import GRADES, NEED_CLARITIES, grade_for, grade_sql
 
 _logger = logging.getLogger(__name__)
 

@@ -1,3 +1,5 @@
+"""Sales teams: who manages them, and which the current user manages."""
+
 from odoo import models
 
 TEAM_MANAGER_GROUP = "crm_standard_process.group_sale_team_manager"
@@ -16,4 +18,12 @@ class CrmTeam(models.Model):
             lambda user: (
                 user.active and not user.share and user.has_group(TEAM_MANAGER_GROUP)
             )
+        )
+
+    def _managed_by_me(self):
+        """These teams that the current user leads or is a member of: the
+        teams whose records a team manager acts on."""
+        user = self.env.user
+        return self.sudo().filtered(
+            lambda team: team.user_id == user or user in team.member_ids
         )

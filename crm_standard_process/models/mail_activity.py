@@ -5,8 +5,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column, index_exists
 
-from .. import sla_clock
-from ..field_guard import field_labels
+from ..tools import sla_clock
+from ..tools.field_guard import field_labels
 from .crm_followup_plan import CHANNELS
 
 # One follow-up per customer, plan and slot, done or open: several cron

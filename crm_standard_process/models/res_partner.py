@@ -6,8 +6,8 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column, create_index
 
-from ..field_guard import field_labels, write_checked
-from ..grading import GRADES, NEED_CLARITIES, grade_for, grade_sql
+from ..tools.field_guard import field_labels, write_checked
+from ..tools.grading import GRADES, NEED_CLARITIES, grade_for, grade_sql
 from .crm_followup_greeting import month_day_sql
 
 PROFILE_STATES = [
