@@ -3,7 +3,6 @@
 from freezegun import freeze_time
 
 from odoo.addons.crm_standard_process.hooks import uninstall_hook
-from odoo.addons.crm_standard_process.models.res_partner import DUPLICATE_KEYS_SQL
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests.common import users
 from odoo.tools import SQL, mute_logger
@@ -395,7 +394,7 @@ class TestProfileReview(CrmStandardProcessCase):
                 tuple(partners.ids),
             )
         )
-        self.env.cr.execute(DUPLICATE_KEYS_SQL)
+        self.env["res.partner"]._fill_duplicate_keys_in_sql()
         partners.invalidate_recordset(["company_name_key", "email_domain"])
         self.assertEqual(
             [(p.company_name_key, p.email_domain) for p in partners], expected

@@ -1,15 +1,18 @@
-import logging
+"""Complaint tickets (P6): record, handle, give feedback, the customer confirms.
+
+The ticket's own fields, its state machine (new, in progress, solved,
+closed, cancelled), the complaints mail alias and its owners. Its SLA clock
+and escalation ladder are ``crm.sla.clock.mixin``; its protected fields are
+guarded by ``crm.field.guard.mixin``.
+"""
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, email_normalize, format_datetime, html2plaintext
-from odoo.tools.sql import column_exists, create_column, create_index, table_exists
+from odoo.tools import SQL, email_normalize, html2plaintext
+from odoo.tools.sql import column_exists, create_column, table_exists
 
-from ..tools import sla_clock
-from ..tools.cron_batch import run_in_savepoints
-from ..tools.field_guard import field_labels, write_checked
-
-_logger = logging.getLogger(__name__)
+from .field_guard_mixin import GUARD_ADMIN, GUARD_ENGINE
+from .sla_clock_mixin import OPEN_STATES
 
 TICKET_SCOPES = [
     ("sales_service", "Sales Service"),
@@ -23,45 +26,8 @@ TICKET_TYPES = [
     ("suggestion", "Suggestion"),
 ]
 SATISFACTION_SCORES = [("1", "1"), ("2", "2"), ("3", "3"), ("4", "4"), ("5", "5")]
-OPEN_STATES = ("new", "in_progress")
-# Escalation ladder: 1 warns owner and handler, 2 the team manager (at the
-# breach), 3 the sales admins (a policy-defined delay after the breach).
-LEVEL_WARNING, LEVEL_BREACH, LEVEL_ADMIN = 1, 2, 3
-# Set by the SLA engine and the action_* buttons only, in sudo: a direct write
-# (a form, an import, JSON-RPC) could move a deadline or hide a breach. A new
-# ticket may carry these values only, and a receipt date not in the future.
-SLA_ENGINE_START = {
-    "state": "new",
-    "sla_status": "on_track",
-    **dict.fromkeys(
-        (
-            "response_deadline",
-            "resolution_deadline",
-            "sla_deadline",
-            "sla_warning_date",
-            "next_escalation_date",
-            "escalation_level",
-            "is_waiting_customer",
-            "paused_since",
-            "paused_working_hours",
-            "paused_clock_hours",
-            "responded_date",
-            "solved_date",
-            "closed_date",
-            "response_time",
-            "resolution_time",
-            "response_sla_met",
-            "resolution_sla_met",
-            "reopen_count",
-        ),
-        False,
-    ),
-}
-SLA_ENGINE_FIELDS = frozenset({*SLA_ENGINE_START, "sla_start_date"})
 # Copied from the customer for the record rules: never written directly.
-CUSTOMER_FIELDS = frozenset(
-    {"customer_user_id", "customer_team_id", "customer_in_process"}
-)
+CUSTOMER_FIELDS = ("customer_user_id", "customer_team_id", "customer_in_process")
 # Writing these may match another policy, so move the deadlines either way.
 SLA_POLICY_INPUTS = frozenset(
     {"sla_id", "company_id", "scope", "priority", "ticket_type"}
@@ -71,10 +37,11 @@ SLA_POLICY_INPUTS = frozenset(
 class CrmComplaintTicket(models.Model):
     _name = "crm.complaint.ticket"
     _description = "Complaint / Feedback Ticket"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "crm.sla.clock.mixin"]
     _order = "priority desc, id desc"
     _check_company_auto = True
     _rec_names_search = ["name", "subject"]
+    _guard_readable_links = ("partner_id", "contact_id", "lead_id")
 
     name = fields.Char(
         string="Number", readonly=True, copy=False, default="/", index="trigram"
@@ -222,86 +189,6 @@ class CrmComplaintTicket(models.Model):
         help="The most specific active policy matching the ticket; a finished "
         "ticket keeps the policy it was measured against.",
     )
-    sla_start_date = fields.Datetime(
-        string="Received On",
-        default=fields.Datetime.now,
-        required=True,
-        readonly=True,
-        copy=False,
-    )
-    response_deadline = fields.Datetime(
-        compute="_compute_sla_deadlines", store=True, tracking=True
-    )
-    resolution_deadline = fields.Datetime(
-        compute="_compute_sla_deadlines", store=True, tracking=True
-    )
-    sla_deadline = fields.Datetime(
-        string="Next Deadline",
-        compute="_compute_sla_deadlines",
-        store=True,
-        index="btree_not_null",
-        help="The deadline the ticket runs against now: response, then resolution.",
-    )
-    sla_warning_date = fields.Datetime(
-        string="SLA Warning Date", compute="_compute_sla_deadlines", store=True
-    )
-    sla_remaining_hours = fields.Float(
-        string="Time Left (h)",
-        compute="_compute_sla_remaining_hours",
-        help="Hours left before the running deadline, negative once overdue; "
-        "frozen while the ticket waits on the customer.",
-    )
-    next_escalation_date = fields.Datetime(
-        compute="_compute_next_escalation_date",
-        store=True,
-        index="btree_not_null",
-        help="When the next escalation level falls due.",
-    )
-    escalation_level = fields.Integer(
-        readonly=True,
-        copy=False,
-        help="Escalation levels already notified for the current deadline: 1 owner "
-        "and handler, 2 team manager, 3 sales admins.",
-    )
-    sla_status = fields.Selection(
-        [("on_track", "On Track"), ("at_risk", "At Risk"), ("breached", "Breached")],
-        string="SLA Status",
-        default="on_track",
-        readonly=True,
-        copy=False,
-        index=True,
-        help="Open tickets: against the running deadline, refreshed by the SLA job. "
-        "Solved tickets: breached if the response or the solution came late.",
-    )
-    is_waiting_customer = fields.Boolean(
-        string="Waiting on Customer", readonly=True, copy=False, tracking=True
-    )
-    paused_since = fields.Datetime(readonly=True, copy=False)
-    paused_working_hours = fields.Float(readonly=True, copy=False)
-    paused_clock_hours = fields.Float(readonly=True, copy=False)
-    responded_date = fields.Datetime(string="Responded On", readonly=True, copy=False)
-    solved_date = fields.Datetime(string="Solved On", readonly=True, copy=False)
-    closed_date = fields.Datetime(string="Closed On", readonly=True, copy=False)
-    response_time = fields.Float(
-        string="Time to Response (h)",
-        readonly=True,
-        copy=False,
-        aggregator="avg",
-        help="Working hours from receipt to the response, pauses excluded.",
-    )
-    resolution_time = fields.Float(
-        string="Time to Resolution (h)",
-        readonly=True,
-        copy=False,
-        aggregator="avg",
-        help="Working hours from receipt to the solution, pauses excluded.",
-    )
-    response_sla_met = fields.Boolean(
-        string="Response SLA Met", readonly=True, copy=False
-    )
-    resolution_sla_met = fields.Boolean(
-        string="Resolution SLA Met", readonly=True, copy=False
-    )
 
     # computes
 
@@ -362,68 +249,6 @@ class CrmComplaintTicket(models.Model):
             else:
                 ticket.sla_id = policies._best_for(ticket)
 
-    # Stored, so that the cron and the reports never call the calendar. A
-    # target already reached keeps its deadline: the response deadline stays
-    # once responded, every deadline once the ticket is finished.
-    @api.depends(
-        "sla_id",
-        "sla_start_date",
-        "responded_date",
-        "paused_working_hours",
-        "paused_clock_hours",
-    )
-    def _compute_sla_deadlines(self):
-        for ticket in self:
-            policy = ticket.sla_id
-            if not policy:
-                ticket.update(dict.fromkeys(ticket._sla_schedule_fields(), False))
-                continue
-            if ticket.state not in OPEN_STATES and ticket.resolution_deadline:
-                ticket.update({f: ticket[f] for f in ticket._sla_schedule_fields()})
-                continue
-            if not (ticket.responded_date and ticket.response_deadline):
-                ticket.response_deadline = ticket._sla_moment(
-                    policy.response_hours, policy.response_clock
-                )
-            else:
-                ticket.response_deadline = ticket.response_deadline
-            ticket.resolution_deadline = ticket._sla_moment(
-                policy.resolution_hours, policy.resolution_clock
-            )
-            if ticket.responded_date:
-                hours, clock = policy.resolution_hours, policy.resolution_clock
-                ticket.sla_deadline = ticket.resolution_deadline
-            else:
-                hours, clock = policy.response_hours, policy.response_clock
-                ticket.sla_deadline = ticket.response_deadline
-            ticket.sla_warning_date = ticket._sla_moment(
-                hours * policy.warning_percent / 100.0, clock
-            )
-
-    @api.depends("state", "sla_deadline", "paused_since")
-    def _compute_sla_remaining_hours(self):
-        now = fields.Datetime.now()
-        for ticket in self:
-            if ticket.state in OPEN_STATES and ticket.sla_deadline:
-                moment = ticket.paused_since or now
-                ticket.sla_remaining_hours = (
-                    ticket.sla_deadline - moment
-                ).total_seconds() / 3600
-            else:
-                ticket.sla_remaining_hours = 0.0
-
-    # The escalation cron changes the level in batches: this compute stays
-    # cheap (no calendar) so that a batch costs the same for 10 or 100 tickets.
-    @api.depends("state", "escalation_level", "sla_warning_date", "sla_deadline")
-    def _compute_next_escalation_date(self):
-        for ticket in self:
-            if not ticket.sla_deadline or ticket.state not in OPEN_STATES:
-                ticket.next_escalation_date = False
-                continue
-            ticket.next_escalation_date = ticket._escalation_moments().get(
-                ticket.escalation_level + 1, False
-            )
-
     def _group_expand_states(self, states, domain):
         """Kanban columns in the order of the loop: the working states always,
         closed and cancelled only when they hold tickets."""
@@ -483,76 +308,6 @@ class CrmComplaintTicket(models.Model):
 
     # CRUD
 
-    def _check_sla_engine_values(self, vals_list, create=False):
-        """Refuse what only the SLA engine and the buttons may write; the
-        policy is picked by the matching, or by a sales admin."""
-        if self.env.su:
-            return
-        if create:
-            defaults = {
-                key.removeprefix("default_"): value
-                for key, value in self.env.context.items()
-                if key.startswith("default_")
-            }
-            vals_list = [{**defaults, **vals} for vals in vals_list]
-        copied = set().union(*(CUSTOMER_FIELDS & vals.keys() for vals in vals_list))
-        if copied:
-            raise AccessError(
-                self.env._(
-                    "%(fields)s of a complaint ticket follow its customer, they are "
-                    "not written directly.",
-                    fields=field_labels(self, copied),
-                )
-            )
-        now = fields.Datetime.now()
-        refused = set()
-        for vals in vals_list:
-            for fname in SLA_ENGINE_FIELDS & vals.keys():
-                value = vals[fname]
-                if not create:
-                    refused.add(fname)
-                elif fname == "sla_start_date":
-                    if fields.Datetime.to_datetime(value or now) > now:
-                        refused.add(fname)
-                elif (value or False) != SLA_ENGINE_START[fname]:
-                    refused.add(fname)
-            if "sla_id" in vals and not self.env.user.has_group(
-                "sales_team.group_sale_manager"
-            ):
-                refused.add("sla_id")
-        if refused:
-            raise AccessError(
-                self.env._(
-                    "%(fields)s of a complaint ticket are set by its SLA clock and "
-                    "its buttons (Start Handling, Solve, Customer Confirmed...), not "
-                    "written directly.",
-                    fields=field_labels(self, refused),
-                )
-            )
-
-    def _write_sla(self, values):
-        """Write fields of the SLA engine: the buttons and the engine."""
-        return write_checked(self, values)
-
-    def init(self):
-        # The periodic status refresh reads only the open tickets whose status
-        # is behind a passed moment (see _refresh_sla_status).
-        running = "state IN ('new', 'in_progress') AND is_waiting_customer IS NOT TRUE"
-        create_index(
-            self.env.cr,
-            "crm_complaint_ticket_sla_breach_due_index",
-            self._table,
-            ["sla_deadline"],
-            where=f"{running} AND sla_status <> 'breached'",
-        )
-        create_index(
-            self.env.cr,
-            "crm_complaint_ticket_sla_warning_due_index",
-            self._table,
-            ["sla_warning_date"],
-            where=f"{running} AND sla_status = 'on_track'",
-        )
-
     def _auto_init(self):
         # A live database may hold 100,000 tickets: the customer's columns are
         # created and filled here in one UPDATE, not computed ticket by ticket.
@@ -590,10 +345,19 @@ class CrmComplaintTicket(models.Model):
             ["customer_user_id", "customer_team_id", "customer_in_process"]
         )
 
+    @api.model
+    def _guarded_fields(self):
+        return {
+            **super()._guarded_fields(),
+            **dict.fromkeys(CUSTOMER_FIELDS, GUARD_ENGINE),
+            "satisfaction_score": GUARD_ENGINE,
+            # the policy is the matching's, or a sales admin's choice
+            "sla_id": GUARD_ADMIN,
+        }
+
     @api.model_create_multi
     def create(self, vals_list):
         self._check_satisfaction_values(vals_list)
-        self._check_sla_engine_values(vals_list, create=True)
         for vals in vals_list:
             if "handler_id" in vals and not vals["handler_id"]:
                 del vals["handler_id"]  # none named: the policy's default
@@ -616,7 +380,6 @@ class CrmComplaintTicket(models.Model):
 
     def write(self, vals):
         self._check_satisfaction_values([vals])
-        self._check_sla_engine_values([vals])
         result = super().write(vals)
         if SLA_POLICY_INPUTS & vals.keys():
             # a deadline moved later is not caught by the periodic refresh
@@ -634,11 +397,13 @@ class CrmComplaintTicket(models.Model):
 
     def action_start(self):
         """The response has started: the response clock stops (and any wait)."""
-        self._check_state(("new",), self.env._("started"))
+        self._check_state(
+            ("new",), self.env._("%(tickets)s cannot be started in its current status.")
+        )
         now = fields.Datetime.now()
         for ticket in self:
             ticket._resume_clock(now)
-            ticket._write_sla(
+            ticket._write_guarded(
                 {
                     "state": "in_progress",
                     "responded_date": now,
@@ -651,7 +416,10 @@ class CrmComplaintTicket(models.Model):
 
     def action_solve(self):
         """A solution was given: the clock stops and the times are measured."""
-        self._check_state(OPEN_STATES, self.env._("solved"))
+        self._check_state(
+            OPEN_STATES,
+            self.env._("%(tickets)s cannot be solved in its current status."),
+        )
         unsolved = self.filtered(lambda t: not _has_text(t.resolution))
         if unsolved:
             raise UserError(
@@ -672,12 +440,15 @@ class CrmComplaintTicket(models.Model):
             ) and values.get("resolution_sla_met", True)
             if ticket.sla_id:
                 values["sla_status"] = "on_track" if met else "breached"
-            ticket._write_sla(values)
+            ticket._write_guarded(values)
         return True
 
     def action_close(self):
         """The customer confirmed the solution and gave a satisfaction score."""
-        self._check_state(("solved",), self.env._("closed"))
+        self._check_state(
+            ("solved",),
+            self.env._("%(tickets)s cannot be closed in its current status."),
+        )
         missing = self.filtered(lambda t: not t.satisfaction)
         if missing:
             raise UserError(
@@ -687,11 +458,14 @@ class CrmComplaintTicket(models.Model):
                     tickets=", ".join(missing.mapped("display_name")),
                 )
             )
-        self._write_sla({"state": "closed", "closed_date": fields.Datetime.now()})
+        self._write_guarded({"state": "closed", "closed_date": fields.Datetime.now()})
         return True
 
     def action_cancel(self):
-        self._check_state(OPEN_STATES, self.env._("cancelled"))
+        self._check_state(
+            OPEN_STATES,
+            self.env._("%(tickets)s cannot be cancelled in its current status."),
+        )
         missing = self.filtered(lambda t: not (t.cancel_reason or "").strip())
         if missing:
             raise UserError(
@@ -700,16 +474,37 @@ class CrmComplaintTicket(models.Model):
                     tickets=", ".join(missing.mapped("display_name")),
                 )
             )
-        self._write_sla(
+        self._write_guarded(
             {"state": "cancelled", "is_waiting_customer": False, "paused_since": False}
         )
         return True
 
+    def action_assign_to_me(self):
+        """Take tickets of the unassigned intake pool, which salespeople may
+        read but not change until they own them."""
+        self.check_access("read")
+        owned = self.sudo().filtered("user_id")
+        if owned:
+            raise UserError(
+                self.env._(
+                    "%(tickets)s already have an owner.",
+                    tickets=", ".join(owned.mapped("display_name")),
+                )
+            )
+        if not self.env.user._is_internal():
+            raise AccessError(self.env._("Only employees take complaint tickets."))
+        self.sudo().write({"user_id": self.env.uid})
+        self.message_subscribe(self.env.user.partner_id.ids)
+        return True
+
     def action_reopen(self):
         """The customer disagrees with the solution: work goes on."""
-        self._check_state(("solved",), self.env._("reopened"))
+        self._check_state(
+            ("solved",),
+            self.env._("%(tickets)s cannot be reopened in its current status."),
+        )
         for ticket in self:
-            ticket._write_sla(
+            ticket._write_guarded(
                 {
                     "state": "in_progress",
                     "reopen_count": ticket.reopen_count + 1,
@@ -718,22 +513,6 @@ class CrmComplaintTicket(models.Model):
                 }
             )
         self._refresh_sla_status()
-        return True
-
-    def action_wait_customer(self):
-        """Pause the SLA clock while the ticket waits on the customer."""
-        self._check_state(OPEN_STATES, self.env._("paused"))
-        self.filtered(lambda t: not t.is_waiting_customer)._write_sla(
-            {"is_waiting_customer": True, "paused_since": fields.Datetime.now()}
-        )
-        return True
-
-    def action_resume(self):
-        """The customer answered: the clock resumes, deadlines move by the pause."""
-        now = fields.Datetime.now()
-        for ticket in self.filtered("is_waiting_customer"):
-            ticket._resume_clock(now)
-        self._refresh_sla_status(now)
         return True
 
     # mail
@@ -798,126 +577,16 @@ class CrmComplaintTicket(models.Model):
         customer = self.partner_id.commercial_partner_id
         return customer | customer.child_ids
 
-    # SLA business methods
+    # business methods
 
-    def _sla_schedule_fields(self):
-        return [
-            "response_deadline",
-            "resolution_deadline",
-            "sla_deadline",
-            "sla_warning_date",
-        ]
-
-    def _sla_moment(self, hours, clock):
-        """``hours`` of the clock after the start, the pauses added."""
-        calendar = self.sla_id._calendar_for(clock, self.company_id)
-        paused = self.paused_working_hours if calendar else self.paused_clock_hours
-        return sla_clock.add_hours(self.sla_start_date, hours + paused, calendar)
-
-    def _measure(self, target, now):
-        """The working hours taken to reach ``target`` (response or resolution),
-        pauses excluded, whatever the clock of the target; and whether its
-        deadline was met. Working hours make the reports comparable."""
-        calendar = self.sla_id._calendar_for("working", self.company_id)
-        taken = (
-            sla_clock.hours_between(self.sla_start_date, now, calendar)
-            - self.paused_working_hours
-        )
-        values = {f"{target}_time": max(taken, 0.0)}
-        deadline = self[f"{target}_deadline"]
-        if deadline:
-            values[f"{target}_sla_met"] = now <= deadline
-        return values
-
-    def _resume_clock(self, now):
-        """End a pause: its working and clock hours add to the counters."""
-        if not self.is_waiting_customer:
-            return
-        calendar = self.sla_id._calendar_for("working", self.company_id)
-        self._write_sla(
-            {
-                "is_waiting_customer": False,
-                "paused_since": False,
-                "paused_working_hours": self.paused_working_hours
-                + sla_clock.hours_between(self.paused_since, now, calendar),
-                "paused_clock_hours": self.paused_clock_hours
-                + sla_clock.hours_between(self.paused_since, now),
-            }
-        )
-
-    def _check_state(self, allowed, verb):
+    def _check_state(self, allowed, message):
+        """Refuse unless every ticket is in one of the ``allowed`` states;
+        ``message`` names the tickets as ``%(tickets)s``."""
         wrong = self.filtered(lambda t: t.state not in allowed)
         if wrong:
             raise UserError(
-                self.env._(
-                    "%(tickets)s cannot be %(verb)s in its current status.",
-                    tickets=", ".join(wrong.mapped("display_name")),
-                    verb=verb,
-                )
+                message % {"tickets": ", ".join(wrong.mapped("display_name"))}
             )
-
-    def _refresh_sla_status(self, now=None):
-        """Set the SLA status of open tickets (all of them for an empty ``self``).
-
-        One UPDATE that rewrites only the rows whose status changes, so that
-        the periodic run over 100,000 open tickets writes a handful of rows;
-        rows another transaction is editing are skipped, not waited for (the
-        next run catches them). Waiting tickets keep their status. Returns the
-        number of rows changed.
-
-        The periodic run (empty ``self``) looks only at the tickets whose
-        status moves forward with time, through the two partial indexes of
-        ``init``: a deadline or warning moment passed and the status not yet
-        at that level. A status moves backward only when deadlines move later
-        (resume, reopen, start, another policy or other targets): the writers
-        of those refresh their own tickets, whose rows they have written and
-        locked already, so none is skipped.
-        """
-        self.env.flush_all()
-        now = now or fields.Datetime.now()
-        status = SQL(
-            """CASE WHEN sla_deadline <= %(now)s THEN 'breached'
-                    WHEN sla_warning_date <= %(now)s THEN 'at_risk'
-                    ELSE 'on_track' END""",
-            now=now,
-        )
-        where = SQL(
-            """state IN %s AND sla_deadline IS NOT NULL
-               AND is_waiting_customer IS NOT TRUE
-               AND sla_status IS DISTINCT FROM %s""",
-            OPEN_STATES,
-            status,
-        )
-        if self:
-            where = SQL("%s AND id IN %s", where, tuple(self.ids))
-        else:
-            where = SQL(
-                """%s AND ((sla_deadline <= %s AND sla_status <> 'breached')
-                      OR (sla_warning_date <= %s AND sla_status = 'on_track'))""",
-                where,
-                now,
-                now,
-            )
-        self.env.cr.execute(
-            SQL(
-                """
-                UPDATE crm_complaint_ticket
-                   SET sla_status = %(status)s
-                 -- an array, not a join: the planner looks the changed rows
-                 -- up by id instead of scanning every ticket to join them
-                 WHERE id = ANY(ARRAY(
-                        SELECT id
-                          FROM crm_complaint_ticket
-                         WHERE %(where)s
-                           FOR NO KEY UPDATE SKIP LOCKED))
-                """,
-                status=status,
-                where=where,
-            )
-        )
-        changed = self.env.cr.rowcount
-        self.invalidate_model(["sla_status"])
-        return changed
 
     @api.model
     def _apply_sla_policies(self):
@@ -951,203 +620,11 @@ class CrmComplaintTicket(models.Model):
 
     @api.model
     def _cron_check_sla(self, batch_size=500):
-        """Notify each escalation level that fell due, once; refresh SLA statuses.
-
-        One batch a call, as Odoo 18's cron protocol expects: the runner
-        commits and calls again while ``_notify_progress`` reports tickets
-        remaining. The batch's rows are locked (SKIP LOCKED): a second worker,
-        or a manual run, takes other tickets and never notifies twice.
-        """
+        """Refresh the SLA statuses, then fire each escalation level that fell
+        due, once (one batch a call; see ``crm.escalation.mixin``)."""
         now = fields.Datetime.now()
         self._refresh_sla_status(now)
-        tickets = self._claim_due_tickets(now, batch_size)
-        run_in_savepoints(
-            self.env,
-            tickets,
-            lambda batch: batch._escalate(now),
-            # try again in an hour rather than at every run
-            lambda ticket: ticket.sudo().write(
-                {"next_escalation_date": sla_clock.add_hours(now, 1)}
-            ),
-            _logger,
-            lambda ticket: f"Escalating {ticket.display_name}",
-        )
-        remaining = self.search_count(self._due_domain(now))
-        self.env["ir.cron"]._notify_progress(done=len(tickets), remaining=remaining)
-
-    @api.model
-    def _due_domain(self, now):
-        return [
-            ("state", "in", OPEN_STATES),
-            ("is_waiting_customer", "=", False),
-            ("next_escalation_date", "<=", now),
-        ]
-
-    @api.model
-    def _claim_due_tickets(self, now, limit):
-        """The next due tickets, locked for this transaction; rows another
-        transaction holds are skipped, not waited for."""
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT id FROM crm_complaint_ticket
-                 WHERE state IN %s AND is_waiting_customer IS NOT TRUE
-                   AND next_escalation_date <= %s
-                 ORDER BY next_escalation_date, id
-                 LIMIT %s
-                   FOR UPDATE SKIP LOCKED
-                """,
-                OPEN_STATES,
-                now,
-                limit,
-            )
-        )
-        return self.browse(row[0] for row in self.env.cr.fetchall())
-
-    def _escalate(self, now):
-        """Fire every level that fell due for these tickets, in a few batched writes."""
-        admins = self.env.ref("sales_team.group_sale_manager").users.filtered(
-            lambda u: not u.share
-        )
-        activities, notes = [], {}
-        by_level = {
-            LEVEL_WARNING: self.browse(),
-            LEVEL_BREACH: self.browse(),
-            LEVEL_ADMIN: self.browse(),
-        }
-        can_open = self._escalation_readers()
-        for ticket in self:
-            due = ticket._due_levels(now)
-            for level in due:
-                by_level[level] |= ticket
-            if due:
-                owner = ticket.user_id
-                rung, _users = ticket._escalation_users(max(due), admins, can_open)
-                notes[ticket.id] = ticket.with_context(
-                    lang=owner.lang or self.env.lang, tz=owner.tz
-                )._escalation_note(rung, now)
-        todo = self.env.ref("mail.mail_activity_data_todo")
-        for level, tickets in by_level.items():
-            for ticket in tickets:
-                rung, users = ticket._escalation_users(level, admins, can_open)
-                for user in users:
-                    activities.append(
-                        ticket._prepare_escalation_activity(user, rung, todo, now)
-                    )
-        self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(
-            activities
-        )
-        if notes:
-            self.browse(list(notes))._message_log_batch(notes)
-        for level, tickets in by_level.items():
-            tickets.filtered(
-                lambda t, lvl=level: t.escalation_level < lvl
-            ).sudo().write({"escalation_level": level})
-        self._refresh_sla_status(now)
-
-    def _escalation_moments(self):
-        """When each level of the ladder falls due for the running deadline;
-        the sales admins a policy-set number of hours (round the clock) after
-        the breach."""
-        return {
-            LEVEL_WARNING: self.sla_warning_date,
-            LEVEL_BREACH: self.sla_deadline,
-            LEVEL_ADMIN: self.sla_deadline
-            and sla_clock.add_hours(
-                self.sla_deadline, self.sla_id.escalate_admin_hours
-            ),
-        }
-
-    def _due_levels(self, now):
-        return [
-            level
-            for level, moment in self._escalation_moments().items()
-            if level > self.escalation_level and moment and moment <= now
-        ]
-
-    def _escalation_readers(self):
-        """``can_open(user, ticket)``: whether ``user`` may open ``ticket``, one
-        of these tickets; one access check per person for the whole batch."""
-        readable = {}
-
-        def can_open(user, ticket):
-            if user.id not in readable:
-                readable[user.id] = (
-                    set(self.with_user(user)._filtered_access("read").ids)
-                    if user.active
-                    else set()
-                )
-            return ticket.id in readable[user.id]
-
-        return can_open
-
-    def _escalation_users(self, level, admins, can_open):
-        """Who hears of ``level``, and as which rung: only people who can open
-        the ticket, since a to-do they cannot open is a dead end. A rung without
-        such a person (an unassigned ticket, a team without a leader, a leader
-        or handler without access) falls to the next one up."""
-        admins = admins.filtered(lambda u: self.company_id in u.company_ids)
-        ladder = {
-            LEVEL_WARNING: self.user_id | self.handler_id,
-            # the first team manager who can open it; not every member manager
-            LEVEL_BREACH: self.team_id._team_managers().filtered(
-                lambda u: can_open(u, self)
-            )[:1],
-            LEVEL_ADMIN: admins,
-        }
-        for rung in range(level, LEVEL_ADMIN + 1):
-            users = ladder[rung].filtered(lambda u: can_open(u, self))
-            if users:
-                return rung, users
-        return LEVEL_ADMIN, self.env["res.users"]
-
-    def _escalation_note(self, level, now):
-        """The escalation in words, in the context's language and time zone."""
-        target = (
-            self.env._("resolution") if self.responded_date else self.env._("response")
-        )
-        deadline = format_datetime(
-            self.env,
-            self.sla_deadline,
-            tz=self.env.context.get("tz"),
-            dt_format="short",
-        )
-        if self.sla_deadline > now:
-            return self.env._(
-                "SLA at risk: the %(target)s is due on %(deadline)s.",
-                target=target,
-                deadline=deadline,
-            )
-        if level == LEVEL_WARNING:
-            return self.env._(
-                "SLA breached: the %(target)s was due on %(deadline)s.",
-                target=target,
-                deadline=deadline,
-            )
-        return self.env._(
-            "SLA breached: the %(target)s was due on %(deadline)s; escalated to "
-            "%(who)s.",
-            target=target,
-            deadline=deadline,
-            who=self.env._("the team manager")
-            if level == LEVEL_BREACH
-            else self.env._("the sales admins"),
-        )
-
-    def _prepare_escalation_activity(self, user, level, activity_type, now):
-        """A to-do for ``user``, worded in their language and time zone."""
-        summary = self.with_context(
-            lang=user.lang or self.env.lang, tz=user.tz
-        )._escalation_note(level, now)
-        return {
-            "res_model_id": self.env["ir.model"]._get_id(self._name),
-            "res_id": self.id,
-            "activity_type_id": activity_type.id,
-            "user_id": user.id,
-            "date_deadline": fields.Date.context_today(self),
-            "summary": summary,
-        }
+        self._run_escalations(now, batch_size)
 
 
 def _has_text(html):

@@ -7,12 +7,12 @@ from ..tools.grading import GRADES
 class CrmFollowupCompliance(models.Model):
     """Follow-up compliance, per customer, assignee and month.
 
-    Kept by the follow-ups themselves: each one scheduled, reassigned, done or
-    removed refreshes the rows of its customer and month. A follow-up counts
-    in the month of its planned due date: *required* are the follow-ups the
-    plan scheduled (a grade-A customer needs 2 a month, B one a week, C one a
-    fortnight), *done* those logged, *on time* those logged within the
-    company's logging delay.
+    Kept by the follow-ups themselves: each one scheduled, reassigned, done,
+    cancelled or removed refreshes the rows of its customer and month. A
+    follow-up counts in the month of its planned due date: *required* are the
+    follow-ups the plan scheduled (a grade-A customer needs 2 a month, B one
+    a week, C one a fortnight), *done* those logged, *on time* those logged
+    within the company's logging delay; a cancelled one is not owed.
     """
 
     _name = "crm.followup.compliance"
@@ -83,6 +83,7 @@ class CrmFollowupCompliance(models.Model):
                 "followup_plan_id",
                 "followup_due_date",
                 "followup_on_time",
+                "followup_cancelled",
             ]
         )
         self.env["res.partner"].flush_model(
@@ -104,6 +105,8 @@ class CrmFollowupCompliance(models.Model):
                      WHERE activity.followup_partner_id IN %(partners)s
                        AND activity.followup_plan_id IS NOT NULL
                        AND activity.user_id IS NOT NULL
+                       -- a cancelled follow-up was not owed after all
+                       AND activity.followup_cancelled IS NOT TRUE
                        AND date_trunc('month', activity.followup_due_date)::date
                            IN %(months)s
                   GROUP BY 1, 2, 3

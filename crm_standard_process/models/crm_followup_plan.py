@@ -303,12 +303,13 @@ class CrmFollowupPlan(models.Model):
 
     @api.model
     def _regraded_customers(self, today, limit=None, count=False):
-        """Active customers whose grade changed since their plan was approved.
-        The partial index res_partner_regraded_customer_index (res.partner's
-        init) holds them: keep its predicate and this one the same."""
+        """Active customers whose confirmed grade changed since their plan was
+        approved. The partial index res_partner_regrade_pending_index
+        (res.partner's init) holds them: keep its predicate and this one the
+        same."""
         return self._query_customers(
             SQL(
-                "partner.customer_grade IS NOT NULL AND partner.customer_grade"
+                "partner.confirmed_grade IS NOT NULL AND partner.confirmed_grade"
                 " IS DISTINCT FROM partner.followup_plan_grade"
             ),
             today,

@@ -1,3 +1,13 @@
+"""Follow-ups as activities: the engine's fields, compliance, and their history.
+
+A follow-up is a ``mail.activity`` the customer's plan scheduled
+(``followup_plan_id``); a greeting one the greetings job scheduled. The
+engine's own fields are guarded (``crm.field.guard.mixin``), a follow-up is
+closed by logging it as done, and what is done or cancelled stays: neither a
+salesperson nor a team manager deletes it (a sales admin may, and the
+customer's chatter records it).
+"""
+
 from collections import defaultdict
 
 from odoo import api, fields, models
@@ -6,14 +16,20 @@ from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column, index_exists
 
 from ..tools import sla_clock
-from ..tools.field_guard import field_labels
 from .crm_followup_plan import CHANNELS
+from .field_guard_mixin import GUARD_ENGINE, SALES_ADMIN_GROUP
 
 # One follow-up per customer, plan and slot, done or open: several cron
 # workers, or a worker and a manager approving a plan, cannot both create it.
 FOLLOWUP_SLOT_INDEX = "mail_activity_followup_slot_uniq"
 # Writing one of these changes what the compliance figures count.
-COMPLIANCE_FIELDS = {"active", "user_id", "followup_due_date", "followup_partner_id"}
+COMPLIANCE_FIELDS = {
+    "active",
+    "user_id",
+    "followup_due_date",
+    "followup_partner_id",
+    "followup_cancelled",
+}
 # Set by the follow-up engine only (the plan's scheduler, the greetings, the
 # follow-up log): written by hand, over the ORM or JSON-RPC, they would fake
 # what the compliance figures count.
@@ -26,6 +42,7 @@ ENGINE_FIELDS = {
     "followup_on_time",
     "followup_needs_changed",
     "followup_commitments",
+    "followup_cancelled",
     "date_done",
 }
 # The cursor cache key of the follow-ups being marked done right now: only
@@ -34,7 +51,9 @@ DONE_KEY = "crm_standard_process.followups_marked_done"
 
 
 class MailActivity(models.Model):
-    _inherit = "mail.activity"
+    _name = "mail.activity"
+    _inherit = ["mail.activity", "crm.field.guard.mixin"]
+    _guard_team_field = None
 
     followup_partner_id = fields.Many2one(
         "res.partner",
@@ -70,16 +89,26 @@ class MailActivity(models.Model):
         help="Done no later than the company's logging delay, in working days of "
         "the assignee's calendar, after the planned due date.",
     )
+    followup_cancelled = fields.Boolean(
+        string="Cancelled",
+        readonly=True,
+        copy=False,
+        help="The follow-up no longer applied (its plan was replaced, or the "
+        "profile left the process): archived without counting as done.",
+    )
     followup_needs_changed = fields.Text(string="Changed Needs", readonly=True)
     followup_commitments = fields.Text(string="Commitments", readonly=True)
 
     # computes
 
-    @api.depends("date_done", "followup_due_date")
+    @api.depends("date_done", "followup_due_date", "followup_cancelled")
     def _compute_followup_on_time(self):
         deadlines = {}
         for activity in self:
-            if not (activity.followup_due_date and activity.date_done):
+            if (
+                not (activity.followup_due_date and activity.date_done)
+                or activity.followup_cancelled
+            ):
                 activity.followup_on_time = False
                 continue
             customer = activity.followup_partner_id
@@ -114,10 +143,15 @@ class MailActivity(models.Model):
             )
         return result
 
+    @api.model
+    def _guarded_fields(self):
+        return {
+            **super()._guarded_fields(),
+            **dict.fromkeys(ENGINE_FIELDS, GUARD_ENGINE),
+        }
+
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            self._check_engine_fields(vals)
         self._subscribe_repeated_assignees(vals_list)
         activities = super().create(vals_list)
         activities._refresh_followup_compliance()
@@ -147,7 +181,6 @@ class MailActivity(models.Model):
                 )
 
     def write(self, vals):
-        self._check_engine_fields(vals)
         if "active" in vals and not self.env.su:
             marked_done = self.env.cr.cache.get(DONE_KEY, set())
             if any(
@@ -169,23 +202,13 @@ class MailActivity(models.Model):
 
     def unlink(self):
         followups = self.filtered("followup_plan_id")
-        if (
-            followups.filtered("active")
-            and not self.env.su
-            and not self.env.user.has_group(
-                "crm_standard_process.group_sale_team_manager"
-            )
-        ):
-            raise UserError(
-                self.env._(
-                    "The follow-ups of a customer's plan cannot be cancelled: log "
-                    "them as done with the customer's feedback, or ask your team "
-                    "manager."
-                )
-            )
+        followups.with_context(active_test=False)._check_followup_unlink()
         scope = followups._followup_compliance_scope()
+        logged = followups.filtered(lambda a: not a.active)._followup_deletion_notes()
         result = super().unlink()
         self.env["crm.followup.compliance"]._refresh(*scope)
+        if logged:
+            self.env["res.partner"].browse(list(logged))._message_log_batch(logged)
         return result
 
     # actions
@@ -236,19 +259,55 @@ class MailActivity(models.Model):
 
     # business methods
 
-    def _check_engine_fields(self, vals):
-        """Only the follow-up engine (as superuser) sets its own fields."""
-        if self.env.su:
+    def _check_followup_unlink(self):
+        """A salesperson cannot cancel an open follow-up (it is logged as
+        done); what is done or cancelled is history, which only a sales admin
+        deletes."""
+        if self.env.su or not self:
             return
-        written = ENGINE_FIELDS & vals.keys()
-        if written:
+        user = self.env.user
+        if user.has_group(SALES_ADMIN_GROUP):
+            return
+        if self.filtered(lambda a: not a.active):
             raise AccessError(
                 self.env._(
-                    "The follow-up fields %(fields)s are set by the customer's "
-                    "follow-up plan; log the follow-up as done instead.",
-                    fields=field_labels(self, written),
+                    "A follow-up that was done or cancelled is part of the "
+                    "customer's history: only a sales admin can delete it."
                 )
             )
+        if not user.has_group("crm_standard_process.group_sale_team_manager"):
+            raise UserError(
+                self.env._(
+                    "The follow-ups of a customer's plan cannot be cancelled: log "
+                    "them as done with the customer's feedback, or ask your team "
+                    "manager."
+                )
+            )
+
+    def _cancel_followups(self):
+        """Cancel these open follow-ups: archived, not done, not counted."""
+        self.sudo().with_context(mail_activity_quick_update=True).write(
+            {"active": False, "followup_cancelled": True}
+        )
+
+    def _followup_deletion_notes(self):
+        """Customer id -> the note recording the deletion of these done or
+        cancelled follow-ups, by whom."""
+        notes = {}
+        for activity in self.filtered("followup_partner_id"):
+            notes.setdefault(activity.followup_partner_id.id, []).append(activity)
+        return {
+            partner_id: self.env._(
+                "%(user)s deleted %(count)s follow-up(s) of the history: %(items)s.",
+                user=self.env.user.name,
+                count=len(activities),
+                items="; ".join(
+                    f"{a.summary or a.activity_type_id.name} ({a.followup_due_date})"
+                    for a in activities
+                ),
+            )
+            for partner_id, activities in notes.items()
+        }
 
     def _followup_compliance_scope(self):
         """The customers and months whose compliance these activities count in."""

@@ -1,4 +1,5 @@
 """Pure Python helpers of the addon (no models): the working-hours clock, the
-grading rule and its SQL twin, the cron batch loop, the guard's messages."""
+grading rule and the stale-reminder rule (each once, for Python and SQL), the
+cron batch loop."""
 
-from . import cron_batch, field_guard, grading, sla_clock
+from . import cron_batch, grading, reminder_rule, sla_clock
