@@ -64,7 +64,8 @@ class TestFollowupApproval(FollowupCase):
         self.assertEqual(self.customer_b.followup_plan_id, self.plan_a)
         self.assertEqual(self.customer_b.followup_plan_state, "approved")
         self.assertFalse(self.customer_b.proposed_followup_plan_id)
-        self.assertFalse(old_followup.exists())
+        self.assertFalse(old_followup.active)
+        self.assertTrue(old_followup.followup_cancelled, "cancelled, not deleted")
         new_followup = self._followups(self.customer_b)
         self.assertEqual(new_followup.followup_plan_id, self.plan_a)
         self.assertEqual(new_followup.user_id, self.team_manager)
@@ -76,7 +77,9 @@ class TestFollowupApproval(FollowupCase):
         )
         note = self.customer_b.message_ids[0]
         self.assertIn("approved by", note.body)
-        self.assertIn("1 open follow-up(s) of the former plan were replaced", note.body)
+        self.assertIn(
+            "1 open follow-up(s) of the former plan were cancelled", note.body
+        )
 
     def test_rejecting_a_proposal_keeps_the_plan(self):
         """A rejected proposal is dropped; the plan and its follow-up stay."""
@@ -111,9 +114,11 @@ class TestFollowupApproval(FollowupCase):
         self.assertEqual(customer.followup_plan_id, self.plan_b)
         self.assertEqual(customer.followup_plan_state, "proposed")
 
-    def test_grade_change_replaces_future_followups(self):
-        """Raising a B customer to A swaps its open follow-up for the A plan's,
-        run by the team leader, with a chatter note; overdue ones stay."""
+    def test_grade_change_replaces_future_followups_once_confirmed(self):
+        """A rep raising a B customer to A proposes the grade: nothing moves
+        until the team manager confirms it; then its open follow-up is
+        cancelled for the A plan's, run by the team leader, with a chatter
+        note; overdue ones stay."""
         overdue = self.env["mail.activity"].create(
             {
                 "res_model_id": self.env["ir.model"]._get_id("res.partner"),
@@ -130,16 +135,43 @@ class TestFollowupApproval(FollowupCase):
         with freeze_time(TUESDAY_10):
             self.customer_b.with_user(self.rep).expected_annual_amount = 900000
         self.assertEqual(self.customer_b.customer_grade, "a")
+        self.assertTrue(self.customer_b.grade_to_confirm)
+        self.assertEqual(self.customer_b.confirmed_grade, "b")
+        self.assertEqual(self.customer_b.followup_plan_id, self.plan_b)
+        self.assertTrue(upcoming.active)
+        self.assertTrue(
+            self.customer_b.sudo().activity_search(
+                ["crm_standard_process.mail_activity_type_grade_confirmation"],
+                user_id=self.team_manager.id,
+            )
+        )
+        with freeze_time(TUESDAY_10):
+            self.customer_b.with_user(self.team_manager).action_confirm_grade()
+        self.assertEqual(self.customer_b.confirmed_grade, "a")
         self.assertEqual(self.customer_b.followup_plan_id, self.plan_a)
         self.assertFalse(self.customer_b.followup_plan_approved_by_id)
-        self.assertFalse(upcoming.exists())
-        self.assertTrue(overdue.exists())
+        self.assertTrue(upcoming.exists() and upcoming.followup_cancelled)
+        self.assertTrue(overdue.active)
         new_followup = self._followups(self.customer_b) - overdue
         self.assertEqual(new_followup.followup_plan_id, self.plan_a)
         self.assertEqual(new_followup.user_id, self.team_manager)
-        note = self.customer_b.message_ids[0].body
-        self.assertIn("The grade changed from B to A", note)
-        self.assertIn("1 open follow-up(s) of the former plan were replaced", note)
+        notes = " ".join(self.customer_b.message_ids.mapped("body"))
+        self.assertIn("The confirmed grade changed from B to A", notes)
+        self.assertIn("1 open follow-up(s) of the former plan were cancelled", notes)
+        self.assertFalse(
+            self.customer_b.sudo().activity_search(
+                ["crm_standard_process.mail_activity_type_grade_confirmation"]
+            )
+        )
+
+    def test_team_managers_grade_change_is_confirmed_at_once(self):
+        """A team manager's own change of the grade inputs needs no second
+        confirmation: the plan follows at once."""
+        with freeze_time(TUESDAY_10):
+            self.customer_b.with_user(self.team_manager).expected_annual_amount = 900000
+        self.assertEqual(self.customer_b.confirmed_grade, "a")
+        self.assertEqual(self.customer_b.grade_confirmed_by_id, self.team_manager)
+        self.assertEqual(self.customer_b.followup_plan_id, self.plan_a)
 
     def test_threshold_change_moves_plans_at_the_next_run(self):
         """Re-grading by new thresholds (set-based SQL) is caught by the daily job."""

@@ -139,14 +139,33 @@ class TestFollowupCron(FollowupCase):
         self.assertFalse(self._followups(draft | nobody | self.customer_c))
         self.assertFalse(self._followups(self.customer_a))
 
-    def test_archived_customers_drop_their_open_followups(self):
-        """Archiving a profile removes its open follow-ups; done ones stay."""
+    def test_archived_customers_cancel_their_open_followups(self):
+        """Archiving a profile cancels its open follow-ups, logged in the
+        chatter, never deletes them; done ones stay done."""
         done = self._log(self._followups(self.customer_b), TUESDAY_10)
-        self.assertTrue(self._followups(self.customer_b))
+        pending = self._followups(self.customer_b)
+        self.assertTrue(pending)
         self.customer_b.profile_state = "archived"
         self.assertFalse(self._followups(self.customer_b))
-        self.assertEqual(self._followups(self.customer_b, open_only=False), done)
+        self.assertEqual(
+            self._followups(self.customer_b, open_only=False), done | pending
+        )
+        self.assertTrue(pending.followup_cancelled)
+        self.assertFalse(done.followup_cancelled)
         self.assertFalse(self.customer_b.next_followup_date)
+        self.assertIn(
+            "open follow-up(s) were cancelled", self.customer_b.message_ids[0].body
+        )
+
+    def test_archiving_the_partner_keeps_its_followups(self):
+        """Archiving the partner record (active) is no side door: the open
+        follow-ups and the month's compliance stay."""
+        followups = self._followups(self.customer_b)
+        compliance = self.customer_b.followup_compliance_ids
+        self.assertTrue(followups and compliance)
+        self.customer_b.with_user(self.team_manager).active = False
+        self.assertEqual(self._followups(self.customer_b), followups)
+        self.assertEqual(self.customer_b.followup_compliance_ids, compliance)
 
     def test_database_refuses_a_second_followup_for_a_slot(self):
         """Two follow-ups of one customer, plan and slot cannot both exist, even
@@ -273,6 +292,7 @@ class TestFollowupCron(FollowupCase):
             {
                 "followup_plan_id": plan.id,
                 "followup_plan_grade": plan.customer_grade,
+                "confirmed_grade": plan.customer_grade,
                 "profile_state": "active",
             }
         )

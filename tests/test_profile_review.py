@@ -15,6 +15,9 @@ from .common import (
     complete_draft_customer,
 )
 
+# the field guard's refusal of the review's own fields
+ONLY_SALES_ADMINS = "can only be changed by a sales admin"
+
 
 class TestProfileReview(CrmStandardProcessCase):
     @classmethod
@@ -223,7 +226,8 @@ class TestProfileReview(CrmStandardProcessCase):
     @mute_logger("odoo.models")
     def test_review_fields_are_written_by_the_buttons_only(self):
         """Neither a rep nor a team manager skips the review by writing its
-        fields; the buttons still work and a sales admin may correct."""
+        fields, on create (values or context defaults) or on write; the buttons
+        still work and a sales admin may correct."""
         forged = {
             "profile_state": "active",
             "archive_number": "B2B-2000-999",
@@ -236,16 +240,20 @@ class TestProfileReview(CrmStandardProcessCase):
             customer = self.customer.with_user(user)
             for fname, value in forged.items():
                 with self.subTest(user=user.login, field=fname):
-                    with self.assertRaisesRegex(AccessError, "review buttons"):
+                    with self.assertRaisesRegex(AccessError, ONLY_SALES_ADMINS):
                         customer.write({fname: value})
-                    with self.assertRaisesRegex(AccessError, "review buttons"):
+                    with self.assertRaisesRegex(AccessError, ONLY_SALES_ADMINS):
                         customer.create({"name": "Forged Co", fname: value})
+                    with self.assertRaisesRegex(AccessError, ONLY_SALES_ADMINS):
+                        customer.with_context(**{f"default_{fname}": value}).create(
+                            {"name": "Forged Co"}
+                        )
         self.assertEqual(self.customer.profile_state, "draft")
         self.assertFalse(self.customer.archive_number)
         customer = self.customer.with_user(self.rep)
         customer.action_submit_review()
         self.assertEqual(customer.profile_state, "to_review")
-        with self.assertRaisesRegex(AccessError, "review buttons"):
+        with self.assertRaisesRegex(AccessError, ONLY_SALES_ADMINS):
             customer.write({"profile_state": "draft"})
         customer.with_user(self.sales_admin).write({"profile_state": "active"})
         self.assertEqual(customer.profile_state, "active")

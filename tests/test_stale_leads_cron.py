@@ -15,7 +15,7 @@ from .lead_common import MONDAY_9, LeadCase
 STALE = datetime(2026, 11, 30, 9, 0)
 MANAGER = datetime(2026, 12, 3, 9, 0)
 POOL = datetime(2026, 12, 6, 9, 0)
-LOGGER = "odoo.addons.crm_standard_process.models.crm_lead"
+LOGGER = "odoo.addons.crm_standard_process.models.escalation_mixin"
 
 
 class TestStaleLeadsCron(LeadCase):
@@ -242,7 +242,7 @@ class TestStaleLeadsCron(LeadCase):
         next day, not at every run of the day."""
         leads = self._lead() | self._lead() | self._lead()
         failing = leads[1]
-        original = type(failing)._reminder_recipient
+        original = type(failing)._escalation_recipients
 
         def reminder_recipient(lead, step):
             if lead == failing:
@@ -250,7 +250,7 @@ class TestStaleLeadsCron(LeadCase):
             return original(lead, step)
 
         with (
-            patch.object(type(failing), "_reminder_recipient", reminder_recipient),
+            patch.object(type(failing), "_escalation_recipients", reminder_recipient),
             mute_logger(LOGGER),
         ):
             self._run_cron(STALE)

@@ -309,7 +309,7 @@ class CrmFollowupTargetMixin(models.AbstractModel):
         self.env["crm.followup.plan"]._schedule(self, today)
         self._message_log_batch(
             {
-                partner.id: partner._followup_plan_note(
+                partner.id: partner._in_owners_words()._followup_plan_note(
                     old_plans[partner.id],
                     old_grades[partner.id],
                     approver,
@@ -421,16 +421,22 @@ class CrmFollowupTargetMixin(models.AbstractModel):
         for activity in followups:
             counts[activity.followup_partner_id.id] += 1
         followups._cancel_followups()
-        self.browse(list(counts))._message_log_batch(
+        partners = self.browse(list(counts))
+        partners._message_log_batch(
             {
-                partner_id: self.env._(
+                partner.id: partner._in_owners_words().env._(
                     "The profile is no longer active: %(count)s open follow-up(s) "
                     "were cancelled.",
-                    count=count,
+                    count=counts[partner.id],
                 )
-                for partner_id, count in counts.items()
+                for partner in partners
             }
         )
+
+    def _in_owners_words(self):
+        """This customer in its salesperson's language: its chatter notes
+        are written for them."""
+        return self.with_context(lang=self.user_id.lang or self.env.lang)
 
     def _ask_followup_plan_approval(self):
         """The team leader is asked to approve a proposed plan."""

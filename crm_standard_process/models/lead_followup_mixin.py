@@ -370,17 +370,24 @@ class CrmLeadFollowupMixin(models.AbstractModel):
             summary = self.env._(
                 "No follow-up since %(date)s: contact the customer", date=date
             )
-        else:
+        elif self.user_id:
             summary = self.env._(
                 "Stale lead: no follow-up since %(date)s (salesperson: %(owner)s)",
                 date=date,
-                owner=self.user_id.name or self.env._("none"),
+                owner=self.user_id.name,
+            )
+        else:
+            summary = self.env._(
+                "Stale lead: no follow-up since %(date)s and no salesperson",
+                date=date,
             )
         activity_type = (
             NURTURE_TOUCH_TYPE if rung == NURTURE_TOUCH else (STALE_REMINDER_TYPE)
         )
         return {
-            "activity_type_id": self.env.ref(activity_type).id,
+            "activity_type_id": self.env["ir.model.data"]._xmlid_to_res_id(
+                activity_type
+            ),
             "summary": summary,
             "automated": True,
         }

@@ -48,6 +48,9 @@ ENGINE_FIELDS = {
 # The cursor cache key of the follow-ups being marked done right now: only
 # marking them done archives them.
 DONE_KEY = "crm_standard_process.followups_marked_done"
+# The context key under which the follow-ups of the records written survive
+# Odoo's deletion of an archived record's activities.
+KEEP_FOLLOWUPS = "crm_standard_process_keep_followups"
 
 
 class MailActivity(models.Model):
@@ -201,6 +204,9 @@ class MailActivity(models.Model):
         return result
 
     def unlink(self):
+        if self.env.context.get(KEEP_FOLLOWUPS):
+            kept = self.filtered("followup_partner_id")
+            return super(MailActivity, self - kept).unlink()
         followups = self.filtered("followup_plan_id")
         followups.with_context(active_test=False)._check_followup_unlink()
         scope = followups._followup_compliance_scope()

@@ -20,6 +20,7 @@ from .crm_followup_greeting import month_day_sql
 from .customer_grade_mixin import GRADE_INPUT_FIELDS
 from .duplicate_mixin import WEBMAIL_DOMAINS
 from .field_guard_mixin import GUARD_ENGINE, GUARD_MANAGER
+from .mail_activity import KEEP_FOLLOWUPS
 
 LEVELS = [("high", "High"), ("medium", "Medium"), ("low", "Low")]
 # Mainland China mobile numbers: what a personal phone looks like on a
@@ -271,7 +272,12 @@ class ResPartner(models.Model):
         return partners
 
     def write(self, vals):
-        result = super().write(vals)
+        partners = self
+        if vals.get("active") is False:
+            # Odoo deletes the open activities of an archived record: the
+            # follow-ups stay (what they count stays counted).
+            partners = self.with_context(**{KEEP_FOLLOWUPS: True})
+        result = super(ResPartner, partners).write(vals)
         if "verification_method" in vals:
             self._record_verification()
         if vals.get("proposed_followup_plan_id"):

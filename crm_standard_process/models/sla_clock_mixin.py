@@ -53,8 +53,9 @@ SLA_START_VALUES = {
     ),
 }
 SLA_CLOCK_FIELDS = frozenset({*SLA_START_VALUES, "sla_start_date", "sla_id"})
-# Who may open the tickets of the batch being escalated, by user id.
-CAN_OPEN_CACHE = "crm_standard_process.escalation_readers"
+# What the batch being escalated looks up once: who may open its tickets,
+# the sales admins.
+BATCH_CACHE = "crm_standard_process.escalation_batch"
 SLA_SCHEDULE_FIELDS = (
     "response_deadline",
     "resolution_deadline",
@@ -423,10 +424,8 @@ class CrmSlaClockMixin(models.AbstractModel):
         dead end; a rung without such a person (an unassigned ticket, a team
         without a leader, a leader or handler without access) falls to the
         next one up."""
-        admins = (
-            self.env.ref("sales_team.group_sale_manager")
-            .users.filtered(lambda u: not u.share and u.active)
-            .filtered(lambda u: self.company_id in u.company_ids)
+        admins = self._sales_admins().filtered(
+            lambda u: self.company_id in u.company_ids
         )
         ladder = {
             LEVEL_WARNING: self.user_id | self.handler_id,
@@ -445,7 +444,7 @@ class CrmSlaClockMixin(models.AbstractModel):
     def _can_open(self, user):
         """Whether ``user`` may open this ticket: one access check per person
         for the whole batch being escalated (see ``_escalate``)."""
-        readable = self.env.cr.cache.get(CAN_OPEN_CACHE, {})
+        readable = self.env.cr.cache.get(BATCH_CACHE, {}).setdefault("readable", {})
         if user.id not in readable:
             batch = self.browse(self._prefetch_ids)
             readable[user.id] = set(
@@ -455,16 +454,32 @@ class CrmSlaClockMixin(models.AbstractModel):
             )
         return self.id in readable[user.id]
 
+    def _sales_admins(self):
+        """The active sales admins, looked up once a batch."""
+        cache = self.env.cr.cache.get(BATCH_CACHE, {})
+        if "admins" not in cache:
+            group = self.env["ir.model.data"]._xmlid_to_res_id(
+                "sales_team.group_sale_manager"
+            )
+            cache["admins"] = (
+                self.env["res.groups"]
+                .browse(group)
+                .users.filtered(lambda u: not u.share and u.active)
+            )
+        return cache["admins"]
+
     def _escalate(self, now):
-        self.env.cr.cache[CAN_OPEN_CACHE] = {}
+        self.env.cr.cache[BATCH_CACHE] = {}
         try:
             return super()._escalate(now)
         finally:
-            self.env.cr.cache.pop(CAN_OPEN_CACHE, None)
+            self.env.cr.cache.pop(BATCH_CACHE, None)
 
     def _escalation_activity_values(self, rung, user, now):
         return {
-            "activity_type_id": self.env.ref("mail.mail_activity_data_todo").id,
+            "activity_type_id": self.env["ir.model.data"]._xmlid_to_res_id(
+                "mail.mail_activity_data_todo"
+            ),
             "summary": self._escalation_text(rung[1], now),
         }
 

@@ -3,10 +3,25 @@
 Each job takes one batch a call, runs it in one savepoint and, when that
 fails, runs it again item by item, each in its own savepoint, so that one
 failing record never stops the others. The job marks the failing ones (its
-``on_failure``) so that they are left alone for the rest of the run and
-tried again at the next one; it reports its progress itself, with
+``on_failure``, run in a savepoint of its own) so that they are left alone
+for the rest of the run and tried again later, and the run ends with one
+line naming the records that are stuck; it reports its progress itself, with
 ``ir.cron._notify_progress``.
+
+A concurrency failure is no failing record: a serialization failure, a
+deadlock or a lock that could not be had is raised again, so that Odoo's
+cron runner rolls the batch back and runs it again later, and nothing is
+marked failed for it.
 """
+
+from psycopg2 import errors
+
+# Raised again, never blamed on a record: the batch is retried whole.
+CONCURRENCY_ERRORS = (
+    errors.SerializationFailure,
+    errors.DeadlockDetected,
+    errors.LockNotAvailable,
+)
 
 
 def run_in_savepoints(env, items, job, on_failure, logger, describe):
@@ -24,16 +39,35 @@ def run_in_savepoints(env, items, job, on_failure, logger, describe):
         with env.cr.savepoint():
             job(items)
         return items, failed
+    except CONCURRENCY_ERRORS:
+        raise
     except Exception:
         logger.exception("The batch failed; retrying item by item")
     is_list = isinstance(items, list)
     for item in items:
+        one = [item] if is_list else item
         try:
             with env.cr.savepoint():
-                job([item] if is_list else item)
-            done += [item] if is_list else item
+                job(one)
+            done += one
+        except CONCURRENCY_ERRORS:
+            raise
         except Exception:
             logger.exception("%s failed", describe(item))
-            on_failure(item)
-            failed += [item] if is_list else item
+            try:
+                with env.cr.savepoint():
+                    on_failure(item)
+            except CONCURRENCY_ERRORS:
+                raise
+            except Exception:
+                # unmarked, it is tried again at the next call of the run
+                logger.exception("Marking %s for a retry failed", describe(item))
+            failed += one
+    if failed:
+        logger.error(
+            "%s of %s failed and wait for a retry: %s",
+            len(failed),
+            len(items),
+            ", ".join(describe(item) for item in failed),
+        )
     return done, failed
