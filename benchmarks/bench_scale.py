@@ -142,7 +142,7 @@ def populate(env, scale, reps, first):
                 name, complete_name, is_company, active, type, lang,
                 create_uid, write_uid, create_date, write_date,
                 profile_state, user_id, team_id, expected_annual_amount,
-                grade_company_id, computed_grade, customer_grade,
+                grade_company_id, computed_grade, customer_grade, confirmed_grade,
                 followup_plan_id, followup_plan_grade, founding_date)
             SELECT name, name, TRUE, state IS DISTINCT FROM 'archived', 'contact',
                    'en_US', %(common)s,
@@ -151,6 +151,7 @@ def populate(env, scale, reps, first):
                    amount, CASE WHEN state IS NOT NULL THEN %(company)s END,
                    CASE WHEN state IS NOT NULL THEN grade END,
                    CASE WHEN state IS NOT NULL THEN grade END,
+                   CASE WHEN state = 'active' THEN grade END,
                    CASE WHEN state = 'active' THEN
                         (%(plans)s::jsonb ->> grade)::int END,
                    CASE WHEN state = 'active' THEN
@@ -225,7 +226,7 @@ def populate(env, scale, reps, first):
             """
             INSERT INTO crm_lead (
                 name, type, active, user_id, team_id, partner_id, company_id,
-                stage_id, probability, customer_grade, capture_date,
+                grade_company_id, stage_id, probability, customer_grade, capture_date,
                 followup_clock_date, in_nurture_pool, stale_step, stale_step_date,
                 date_closed,
                 create_uid, write_uid, create_date, write_date)
@@ -234,7 +235,7 @@ def populate(env, scale, reps, first):
                    random() >= 0.1,
                    (%(reps)s::int[])[1 + mod(n, %(nreps)s)],
                    (%(teams)s::int[])[1 + mod(n, %(nreps)s)],
-                   %(low)s + mod(n * 104729, %(span)s), %(company)s,
+                   %(low)s + mod(n * 104729, %(span)s), %(company)s, %(company)s,
                    CASE WHEN won THEN %(won)s
                         ELSE (%(stages)s::int[])[1 + mod(n, %(nstages)s)] END,
                    10, (ARRAY['a', 'b', 'c'])[1 + mod(n, 3)],
@@ -420,9 +421,9 @@ def job_runners(env, batches):
             lambda: Ticket._cron_check_sla(batch_size=batches[SLA_JOB]),
             lambda: (
                 Ticket._refresh_sla_status(now),
-                Ticket._claim_due_tickets(now, batches[SLA_JOB]),
+                Ticket._claim_due_escalations(now, batches[SLA_JOB]),
             ),
-            ("ORDER BY next_escalation_date", "UPDATE crm_complaint_ticket ticket"),
+            ('ORDER BY "crm_complaint_ticket"."next_escalation_date"',),
         ),
         (
             REGRADED_JOB,
@@ -447,15 +448,8 @@ def job_runners(env, batches):
         (
             STALE_JOB,
             lambda: Lead._cron_stale_leads(batch_size=batches[STALE_JOB]),
-            lambda: env.execute_query(
-                SQL(
-                    "%s ORDER BY lead.stale_due_date, lead.id LIMIT %s"
-                    " FOR UPDATE OF lead SKIP LOCKED",
-                    Lead._due_reminders_query(now),
-                    batches[STALE_JOB],
-                )
-            ),
-            ("ORDER BY lead.stale_due_date",),
+            lambda: Lead._claim_due_escalations(now, batches[STALE_JOB]),
+            ('ORDER BY "crm_lead"."stale_due_date"',),
         ),
         (
             GREETING_JOB,
@@ -573,17 +567,12 @@ def bench_jobs(env, batches):
 def due_counts(env):
     now = fields.Datetime.now()
     today = fields.Date.context_today(env["crm.followup.plan"])
-    Lead = env["crm.lead"]
     Plan = env["crm.followup.plan"]
-    env.cr.execute(SQL("SELECT count(*) FROM (%s) due", Lead._due_reminders_query(now)))
-    stale = env.cr.fetchone()[0]
     return {
-        SLA_JOB: env["crm.complaint.ticket"].search_count(
-            env["crm.complaint.ticket"]._due_domain(now)
-        ),
+        SLA_JOB: env["crm.complaint.ticket"]._count_due_escalations(now),
         REGRADED_JOB: (Plan._regraded_customers(today, count=True)),
         SCHEDULE_JOB: (Plan._customers_to_schedule(today, count=True)),
-        STALE_JOB: stale,
+        STALE_JOB: env["crm.lead"]._count_due_escalations(now),
         GREETING_JOB: env["crm.followup.greeting"]._due_occasions(today, count=True),
     }
 

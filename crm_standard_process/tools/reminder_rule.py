@@ -70,7 +70,7 @@ def reminder_moment(lead, company):
             company[delays[-1]],
         )
         due = start + timedelta(days=days)
-        return max(due, lead.reminder_retry_date or due)
+        return max(due, lead["reminder_retry_date"] or due)
     return False
 
 
