@@ -284,3 +284,32 @@ class TestComplaintSlaCron(ComplaintCase):
             self.assertTrue(ticket.with_user(user).has_access("read"), user.login)
         notes = ticket.message_ids.filtered(lambda m: "escalated" in (m.body or ""))
         self.assertIn("sales admins", notes.body)
+
+    def test_batch_query_count_is_flat_in_the_number_of_owners(self):
+        """Tickets owned by 2 or by 20 different people cost the same number of
+        queries: the owners are looked up and subscribed as followers once for
+        the whole batch, not once per owner."""
+        counts = {}
+        for owners in (1, 2, 20):  # the first run warms the caches
+            users = [
+                new_test_user(
+                    self.env,
+                    login=f"csp_owner_{owners}_{n}",
+                    groups="sales_team.group_sale_salesman",
+                )
+                for n in range(owners)
+            ]
+            tickets = self.env["crm.complaint.ticket"]
+            for n in range(20):
+                tickets |= self._ticket(user_id=users[n % owners].id)
+            self.env.flush_all()
+            self.env.invalidate_all()
+            with freeze_time(datetime(2026, 11, 23, 10, 40)):
+                before = self.cr.sql_log_count
+                self.env["crm.complaint.ticket"]._cron_check_sla()
+                counts[owners] = self.cr.sql_log_count - before
+            self.assertEqual(set(tickets.mapped("escalation_level")), {1})
+            for user in users:
+                self.assertTrue(user.partner_id in tickets.message_partner_ids)
+            tickets.write({"state": "cancelled", "cancel_reason": "done"})
+        self.assertEqual(counts[20], counts[2], counts)

@@ -255,8 +255,9 @@ class TestFollowupGreetings(FollowupCase):
             )
             self.assertEqual(len(greeted), 2 * size)
             (contacts | customers).active = False
-        # about 85 queries with the day's follow-ups of the fixture's customers
-        # (2 to spare: 200 greetings are two INSERTs of 100 rows, for the tasks
-        # and for the markers)
-        self.assertLessEqual(counts[100], counts[10] + 2, counts)
+        # about 65 queries with the day's follow-ups of the fixture's customers;
+        # what grows is Odoo's chunking of writes by 100 rows: the 200 tasks
+        # and their markers take two more INSERTs each and two more UPDATEs
+        # (the first run, of 10, pays the caches the second one finds)
+        self.assertLessEqual(counts[100], counts[10] + 6, counts)
         self.assertLessEqual(counts[10], 90, counts)

@@ -24,3 +24,4 @@ from . import crm_followup_compliance
 from . import crm_followup_greeting
 from . import mail_activity
 from . import mail_message
+from . import mail_thread

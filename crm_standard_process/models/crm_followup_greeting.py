@@ -6,7 +6,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL, format_date
 
 from ..tools import sla_clock
-from ..tools.cron_batch import run_in_savepoints
+from ..tools.cron_batch import BULK_FOLLOWERS, run_in_savepoints
 
 _logger = logging.getLogger(__name__)
 
@@ -271,7 +271,7 @@ class CrmFollowupGreeting(models.Model):
         activities = (
             self.env["mail.activity"]
             .sudo()
-            .with_context(mail_activity_quick_update=True)
+            .with_context(mail_activity_quick_update=True, **{BULK_FOLLOWERS: True})
             .create(vals_list)
             .sudo(False)
         )

@@ -9,7 +9,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
 from ..tools import sla_clock
-from ..tools.cron_batch import run_in_savepoints
+from ..tools.cron_batch import BULK_FOLLOWERS, run_in_savepoints
 from ..tools.grading import GRADES
 
 _logger = logging.getLogger(__name__)
@@ -254,7 +254,7 @@ class CrmFollowupPlan(models.Model):
         return (
             self.env["mail.activity"]
             .sudo()
-            .with_context(mail_activity_quick_update=True)
+            .with_context(mail_activity_quick_update=True, **{BULK_FOLLOWERS: True})
             .create(vals_list)
             .sudo(False)
         )

@@ -112,9 +112,16 @@ class CrmLead(models.Model):
         fill_grade = not column_exists(cr, "crm_lead", "customer_grade")
         if fill_grade:
             create_column(cr, "crm_lead", "customer_grade", "varchar")
+        # the next reminder moment of existing leads: one statement, once the
+        # columns it reads are there and filled
+        fill_stale_due = not column_exists(cr, "crm_lead", "stale_due_date")
+        if fill_stale_due:
+            create_column(cr, "crm_lead", "stale_due_date", "timestamp")
         result = super()._auto_init()
         if fill_grade:
             self._fill_customer_grade_in_sql()
+        if fill_stale_due:
+            self._store_stale_due_dates()
         return result
 
     @api.model

@@ -18,7 +18,7 @@ import logging
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..tools.cron_batch import run_in_savepoints
+from ..tools.cron_batch import BULK_FOLLOWERS, run_in_savepoints
 
 _logger = logging.getLogger(__name__)
 
@@ -51,6 +51,10 @@ class CrmEscalationMixin(models.AbstractModel):
         """The chatter note of ``rungs`` fired on this record, ``told`` the
         users who heard of them, in the context's language; None for none."""
         return None
+
+    def _escalation_people(self):
+        """The users these records' ladders may tell, read once a batch."""
+        return self.user_id
 
     def _escalation_note_user(self):
         """Whose language the chatter note is written in."""
@@ -126,6 +130,12 @@ class CrmEscalationMixin(models.AbstractModel):
         record of the rungs fired."""
         activities, notes, fired = [], {}, {}
         model_id = self.env["ir.model"]._get_id(self._name)
+        # read once for the batch what is read of each person told
+        people = self._escalation_people()
+        people.fetch(["active", "share", "company_ids", "partner_id"])
+        people.partner_id.fetch(
+            ["lang", "tz"]
+        )  # a user's lang and tz are their partner's
         for record in self:
             rungs = record._escalation_due_rungs(now)
             if not rungs:
@@ -156,7 +166,7 @@ class CrmEscalationMixin(models.AbstractModel):
             if note:
                 notes[record.id] = note
         self.env["mail.activity"].sudo().with_context(
-            mail_activity_quick_update=True
+            mail_activity_quick_update=True, **{BULK_FOLLOWERS: True}
         ).create(activities)
         if notes:
             self.browse(list(notes))._message_log_batch(notes)

@@ -29,6 +29,8 @@ GUARD_ENGINE = "engine"
 GUARD_ADMIN = "admin"
 GUARD_MANAGER = "manager"
 SALES_ADMIN_GROUP = "sales_team.group_sale_manager"
+SALESMAN_GROUP = "sales_team.group_sale_salesman"
+ALL_DOCUMENTS_GROUP = "sales_team.group_sale_salesman_all_leads"
 # No date of the process lies outside these years.
 DATE_WINDOW = (date(1900, 1, 1), date(2199, 12, 31))
 # A one-line text (a name, a subject) longer than this is no name.
@@ -97,9 +99,11 @@ class CrmFieldGuardMixin(models.AbstractModel):
         for vals in vals_list:
             for fname in guarded.keys() & vals.keys():
                 privilege = guarded[fname]
-                if not self._guard_allows(
-                    fname, vals[fname]
-                ) and not self._guard_user_holds(privilege, vals):
+                if (
+                    not self._guard_allows(fname, vals[fname])
+                    and not self._guard_is_default(fname, vals[fname])
+                    and not self._guard_user_holds(privilege, vals)
+                ):
                     refused.setdefault(privilege, set()).add(fname)
         for privilege in (GUARD_ENGINE, GUARD_ADMIN, GUARD_MANAGER):
             if privilege in refused:
@@ -133,15 +137,25 @@ class CrmFieldGuardMixin(models.AbstractModel):
             self.env[comodel].browse(team_id)._managed_by_me()
         )
 
+    def _guard_is_default(self, fname, value):
+        """Whether ``value`` for ``fname`` on create is the empty value the
+        field starts from anyway (Odoo's forms and chained activities send
+        every field, empty ones included)."""
+        return not self and not value and not self._fields[fname].default
+
     def _guard_check_links(self, vals):
         """A record the user cannot read cannot be linked: the computed and
-        related copies of its data would show it."""
+        related copies of its data would show it. Only Sales users below All
+        Documents have records hidden from them by the process's own rules."""
+        user = self.env.user
+        if not user.has_group(SALESMAN_GROUP) or user.has_group(ALL_DOCUMENTS_GROUP):
+            return
         for fname in self._guard_readable_links:
             target_id = vals.get(fname)
             if not isinstance(target_id, int) or not target_id:
                 continue
             target = self.env[self._fields[fname].comodel_name].browse(target_id)
-            if not target.sudo().exists() or not target.has_access("read"):
+            if not target.has_access("read"):
                 raise AccessError(
                     self.env._(
                         "You cannot link %(field)s to a record you are not "

@@ -16,6 +16,7 @@ from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column, index_exists
 
 from ..tools import sla_clock
+from ..tools.cron_batch import BULK_FOLLOWERS, FOLLOWERS_DONE
 from .crm_followup_plan import CHANNELS
 from .field_guard_mixin import GUARD_ENGINE, SALES_ADMIN_GROUP
 
@@ -155,8 +156,13 @@ class MailActivity(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        self._subscribe_repeated_assignees(vals_list)
-        activities = super().create(vals_list)
+        creator = self
+        if self.env.context.get(BULK_FOLLOWERS):
+            self._subscribe_assignees_in_bulk(vals_list)
+            creator = self.with_context(**{FOLLOWERS_DONE: True})
+        else:
+            self._subscribe_repeated_assignees(vals_list)
+        activities = super(MailActivity, creator).create(vals_list)
         activities._refresh_followup_compliance()
         return activities
 
@@ -182,6 +188,62 @@ class MailActivity(models.Model):
                 records.sudo()._message_subscribe(
                     partner_ids=self.env["res.users"].browse(user_id).partner_id.ids
                 )
+
+    @api.model
+    def _subscribe_assignees_in_bulk(self, vals_list):
+        """Subscribe each assignee to the record of their activity, for the
+        whole batch in two statements whatever the number of records and
+        assignees (Odoo's ``create`` looks the followers up and subscribes
+        them once per assignee). Already following, an assignee is skipped;
+        a new follower gets the model's default subtypes, as Odoo gives an
+        employee."""
+        users = (
+            self.env["res.users"]
+            .sudo()
+            .browse({vals["user_id"] for vals in vals_list if vals.get("user_id")})
+        )
+        partner_of = {user.id: user.partner_id.id for user in users}
+        Model = self.env["ir.model"].sudo()
+        rows = set()
+        for vals in vals_list:
+            model = vals.get("res_model") or Model.browse(vals["res_model_id"]).model
+            if vals.get("user_id") and vals.get("res_id"):
+                rows.add((model, vals["res_id"], partner_of[vals["user_id"]]))
+        if not rows:
+            return
+        models_, res_ids, partner_ids = (
+            list(column) for column in zip(*rows, strict=True)
+        )
+        followers = self.env.execute_query(
+            SQL(
+                """INSERT INTO mail_followers (res_model, res_id, partner_id)
+                   SELECT * FROM unnest(%s::varchar[], %s::int[], %s::int[])
+                   ON CONFLICT DO NOTHING
+                   RETURNING id, res_model""",
+                models_,
+                res_ids,
+                partner_ids,
+            )
+        )
+        Subtype = self.env["mail.message.subtype"].sudo()
+        pairs = [
+            (follower_id, subtype_id)
+            for follower_id, model in followers
+            for subtype_id in Subtype._default_subtypes(model)[0]
+        ]
+        if pairs:
+            self.env.execute_query(
+                SQL(
+                    """INSERT INTO mail_followers_mail_message_subtype_rel
+                              (mail_followers_id, mail_message_subtype_id)
+                       SELECT * FROM unnest(%s::int[], %s::int[])""",
+                    [pair[0] for pair in pairs],
+                    [pair[1] for pair in pairs],
+                )
+            )
+        self.env["mail.followers"].invalidate_model()
+        for model in set(models_):
+            self.env[model].invalidate_model(["message_follower_ids"])
 
     def write(self, vals):
         if "active" in vals and not self.env.su:

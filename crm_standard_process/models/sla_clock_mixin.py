@@ -423,22 +423,24 @@ class CrmSlaClockMixin(models.AbstractModel):
         people who can open the ticket, since a to-do they cannot open is a
         dead end; a rung without such a person (an unassigned ticket, a team
         without a leader, a leader or handler without access) falls to the
-        next one up."""
-        admins = self._sales_admins().filtered(
-            lambda u: self.company_id in u.company_ids
-        )
+        next one up. Owners and handlers read their tickets by the "owned or
+        handled" rule, sales admins read all: only team managers are checked
+        against the rules, once a batch."""
         ladder = {
-            LEVEL_WARNING: self.user_id | self.handler_id,
+            LEVEL_WARNING: (self.user_id | self.handler_id).filtered(
+                lambda u: u.active and not u.share and self.company_id in u.company_ids
+            ),
             # the first team manager who can open it; not every member manager
             LEVEL_BREACH: self.team_id._team_managers().filtered(
                 lambda u: self._can_open(u)
             )[:1],
-            LEVEL_ADMIN: admins,
+            LEVEL_ADMIN: self._sales_admins().filtered(
+                lambda u: self.company_id in u.company_ids
+            ),
         }
         for rung in range(level, LEVEL_ADMIN + 1):
-            users = ladder[rung].filtered(lambda u: self._can_open(u))
-            if users:
-                return rung, users
+            if ladder[rung]:
+                return rung, ladder[rung]
         return LEVEL_ADMIN, self.env["res.users"]
 
     def _can_open(self, user):
@@ -474,6 +476,9 @@ class CrmSlaClockMixin(models.AbstractModel):
             return super()._escalate(now)
         finally:
             self.env.cr.cache.pop(BATCH_CACHE, None)
+
+    def _escalation_people(self):
+        return self.user_id | self.handler_id | self._sales_admins()
 
     def _escalation_activity_values(self, rung, user, now):
         return {

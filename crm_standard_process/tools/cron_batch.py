@@ -16,6 +16,12 @@ marked failed for it.
 
 from psycopg2 import errors
 
+# The context key of the batch jobs that create activities in bulk: their
+# assignees are subscribed in bulk too, once a batch
+# (mail.activity._subscribe_assignees_in_bulk), and Odoo's own subscription,
+# once an assignee, is skipped (mail.thread).
+BULK_FOLLOWERS = "crm_standard_process_bulk_followers"
+FOLLOWERS_DONE = "crm_standard_process_followers_subscribed"
 # Raised again, never blamed on a record: the batch is retried whole.
 CONCURRENCY_ERRORS = (
     errors.SerializationFailure,
