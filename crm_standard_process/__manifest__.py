@@ -2,7 +2,7 @@
     "name": "CRM Standard Process",
     "summary": "The sales department's standard customer process in CRM and "
     "Contacts: profiles, grading, follow-ups, complaints, team access",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Sales/CRM",
     "author": "crm_standard_process contributors",
     "license": "LGPL-3",
