@@ -20,6 +20,7 @@ from .crm_followup_greeting import month_day_sql
 from .customer_grade_mixin import GRADE_INPUT_FIELDS
 from .duplicate_mixin import WEBMAIL_DOMAINS
 from .field_guard_mixin import GUARD_ENGINE, GUARD_MANAGER
+from .mail_activity import KEEP_FOLLOWUPS_KEY
 
 LEVELS = [("high", "High"), ("medium", "Medium"), ("low", "Low")]
 # Mainland China mobile numbers: what a personal phone looks like on a
@@ -271,6 +272,11 @@ class ResPartner(models.Model):
         return partners
 
     def write(self, vals):
+        if vals.get("active") is False:
+            # archiving keeps the customer's follow-ups (mail.activity.unlink)
+            self = self.with_context(
+                **{KEEP_FOLLOWUPS_KEY: tuple(self.filtered("profile_state").ids)}
+            )
         result = super().write(vals)
         if "verification_method" in vals:
             self._record_verification()
