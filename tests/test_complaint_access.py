@@ -5,7 +5,7 @@ from datetime import datetime
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -213,6 +213,25 @@ class TestComplaintAccess(PermissionMatrixMixin, ComplaintCase):
         with self.assertRaises(AccessError):
             self.ticket_other_team.with_user(self.rep).write({"priority": "2"})
         self.assertEqual(self.ticket_other_team.priority, "1")
+
+    def test_assign_to_me_takes_a_pool_ticket_only(self):
+        """ "Assign to Me" makes a salesperson the owner of a ticket of the
+        unassigned pool, which they may then change; it cannot take a ticket
+        that has an owner, nor serve someone who cannot read the pool."""
+        ticket = self.ticket_unassigned
+        with self.assertRaises(AccessError), mute_logger("odoo.models"):
+            ticket.with_user(self.after_sales).action_assign_to_me()
+        with self.assertRaisesRegex(UserError, "already have an owner"):
+            self.ticket_own.with_user(self.sales_admin).action_assign_to_me()
+        self.assertFalse(ticket.user_id)
+        ticket.with_user(self.team_manager).action_assign_to_me()
+        self.assertEqual(ticket.user_id, self.team_manager)
+        self.assertIn(self.team_manager.partner_id, ticket.message_partner_ids)
+        ticket.with_user(self.team_manager).write({"priority": "2"})
+        self.assertEqual(ticket.priority, "2")
+        # taken, it left the pool: another rep no longer reads it
+        with self.assertRaises(AccessError), mute_logger("odoo.models"):
+            ticket.with_user(self.rep).read(["subject"])
 
     def test_sla_fields_are_written_by_the_clock_and_buttons_only(self):
         """No role writes the SLA's own fields directly; the buttons still work.

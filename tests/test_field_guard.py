@@ -504,12 +504,15 @@ class TestLeadFieldGuard(GuardAssertions, LeadCase):
         """A follow-up clock or nurture touch in 9999 (an OverflowError in
         the reminder maths) is refused whoever writes it."""
         lead = self._lead()
-        for fname in ("followup_clock_date", "nurture_touch_date"):
+        fnames = ["followup_clock_date", "nurture_touch_date"]
+        before = self._snapshot(lead, fnames)
+        for fname in fnames:
             with self.subTest(field=fname):
                 self._assert_refused(
                     lambda f=fname: lead.sudo().write({f: f"{YEAR_9999} 00:00:00"}),
                     ValidationError,
                 )
+        self.assertEqual(self._snapshot(lead, fnames), before)
 
 
 class TestTicketFieldGuard(GuardAssertions, TicketGuardFixture, ComplaintCase):

@@ -483,6 +483,20 @@ class TestLeadGuardJsonRpc(RpcAssertions, LeadCase, HttpCase):
             "crm.lead", "search", [[["next_followup_date", "=", "notadate"]]]
         )
 
+    def test_lead_clock_in_9999_over_json_rpc(self):
+        """A follow-up clock or nurture touch in 9999 (an OverflowError in
+        the reminder maths) is a ValidationError before anything else."""
+        lead = self._lead()
+        fnames = ["followup_clock_date", "nurture_touch_date"]
+        before = self._snapshot(lead, fnames)
+        self._login(self.rep)
+        for fname in fnames:
+            with self.subTest(field=fname):
+                self._assert_rpc_bad_input(
+                    "crm.lead", "write", [lead.ids, {fname: f"{YEAR_9999} 00:00:00"}]
+                )
+        self.assertEqual(self._snapshot(lead, fnames), before)
+
     def test_capture_date_in_year_one_over_json_rpc(self):
         """A lead captured in year 1 is a ValidationError on create and write."""
         lead = self._lead()
