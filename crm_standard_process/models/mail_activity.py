@@ -49,8 +49,8 @@ ENGINE_FIELDS = {
 # marking them done archives them.
 DONE_KEY = "crm_standard_process.followups_marked_done"
 # The context key listing the customers being archived: Odoo deletes the
-# activities of an archived record, but a customer's follow-ups and
-# greetings are its history and its compliance, which archiving keeps.
+# activities of an archived record, but the follow-ups of a customer's plan
+# are its compliance, which archiving keeps (greetings go, as any activity).
 KEEP_FOLLOWUPS_KEY = "crm_standard_process.keep_followups_of"
 
 
@@ -207,7 +207,9 @@ class MailActivity(models.Model):
     def unlink(self):
         kept = self.env.context.get(KEEP_FOLLOWUPS_KEY)
         if kept:
-            self -= self.filtered(lambda a: a.followup_partner_id.id in kept)
+            self -= self.filtered(
+                lambda a: a.followup_plan_id and a.followup_partner_id.id in kept
+            )
         followups = self.filtered("followup_plan_id")
         followups.with_context(active_test=False)._check_followup_unlink()
         scope = followups._followup_compliance_scope()
