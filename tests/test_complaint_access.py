@@ -5,7 +5,7 @@ from datetime import datetime
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -51,29 +51,42 @@ TICKETS = [
     "ticket_outside",
 ]
 # login -> ticket -> the operations allowed: r(ead) w(rite) c(reate a ticket
-# like it, owner from the customer) u(nlink). Reps reach the tickets of the
-# customers they may see (their own, the unassigned ones and the partners
-# outside the process) and the tickets they own or handle; handlers what they
-# handle; team managers their teams' too; "All Documents" users everything;
-# only sales admins delete.
+# like it, owner from the customer) u(nlink). Reps reach the tickets they own
+# or handle and those of their own customers; they read, and only read, the
+# unassigned intake pool (no owner, customer without owner) until they take a
+# ticket with "Assign to Me"; nothing of other reps', whatever the customer.
+# Handlers reach what they handle; team managers their teams' too; "All
+# Documents" users everything; only sales admins delete.
+#
+# Changed in 18.0.1.2.0 (issue 10, row 9), with the reason of each:
+# - ticket_unassigned "rwc" -> "r" for csp_rep, csp_rep_teammate and
+#   csp_team_manager: the pool is read-only; writing needs taking the ticket
+#   first, and a ticket created for a customer without owner has no owner
+#   either, so it would be a pool ticket too (read-only: not created).
+# - ticket_outside "rwc" -> "" for the same three: its customer is outside the
+#   process but owned by rep_other, and so is the ticket; the old rule's
+#   "customer outside the process" branch ignored ownership.
+# - ticket_handled "rwc" -> "rw" for csp_rep_teammate: not the rule, the field
+#   guard (c0368db, row 10): a ticket like it names rep_other's customer,
+#   whom the handler may not read, so it cannot be created.
 EXPECTED = {
     "csp_rep": {
         "ticket_own": "rwc",
         "ticket_other_team": "",
         "ticket_handled": "",
-        "ticket_unassigned": "rwc",
+        "ticket_unassigned": "r",
         "ticket_teammate": "",
         "ticket_owned_elsewhere": "rw",
-        "ticket_outside": "rwc",
+        "ticket_outside": "",
     },
     "csp_rep_teammate": {
         "ticket_own": "",
         "ticket_other_team": "",
-        "ticket_handled": "rwc",
-        "ticket_unassigned": "rwc",
+        "ticket_handled": "rw",
+        "ticket_unassigned": "r",
         "ticket_teammate": "rwc",
         "ticket_owned_elsewhere": "",
-        "ticket_outside": "rwc",
+        "ticket_outside": "",
     },
     "csp_after_sales": {
         "ticket_own": "rwc",
@@ -88,10 +101,10 @@ EXPECTED = {
         "ticket_own": "rwc",
         "ticket_other_team": "",
         "ticket_handled": "",
-        "ticket_unassigned": "rwc",
+        "ticket_unassigned": "r",
         "ticket_teammate": "rwc",
         "ticket_owned_elsewhere": "",
-        "ticket_outside": "rwc",
+        "ticket_outside": "",
     },
     "csp_all_documents": dict.fromkeys(TICKETS, "rwc"),
     "csp_sales_admin": dict.fromkeys(TICKETS, "rwcu"),
@@ -200,6 +213,25 @@ class TestComplaintAccess(PermissionMatrixMixin, ComplaintCase):
         with self.assertRaises(AccessError):
             self.ticket_other_team.with_user(self.rep).write({"priority": "2"})
         self.assertEqual(self.ticket_other_team.priority, "1")
+
+    def test_assign_to_me_takes_a_pool_ticket_only(self):
+        """ "Assign to Me" makes a salesperson the owner of a ticket of the
+        unassigned pool, which they may then change; it cannot take a ticket
+        that has an owner, nor serve someone who cannot read the pool."""
+        ticket = self.ticket_unassigned
+        with self.assertRaises(AccessError), mute_logger("odoo.models"):
+            ticket.with_user(self.after_sales).action_assign_to_me()
+        with self.assertRaisesRegex(UserError, "already have an owner"):
+            self.ticket_own.with_user(self.sales_admin).action_assign_to_me()
+        self.assertFalse(ticket.user_id)
+        ticket.with_user(self.team_manager).action_assign_to_me()
+        self.assertEqual(ticket.user_id, self.team_manager)
+        self.assertIn(self.team_manager.partner_id, ticket.message_partner_ids)
+        ticket.with_user(self.team_manager).write({"priority": "2"})
+        self.assertEqual(ticket.priority, "2")
+        # taken, it left the pool: another rep no longer reads it
+        with self.assertRaises(AccessError), mute_logger("odoo.models"):
+            ticket.with_user(self.rep).read(["subject"])
 
     def test_sla_fields_are_written_by_the_clock_and_buttons_only(self):
         """No role writes the SLA's own fields directly; the buttons still work.
@@ -335,7 +367,9 @@ class TestComplaintAccess(PermissionMatrixMixin, ComplaintCase):
             ticket.with_user(self.sales_admin).read(["subject"])
 
     def test_customer_handover_moves_the_ticket_with_it(self):
-        """The customer's new owner, team or standing decides who sees its tickets."""
+        """The customer's new owner or team decides who sees its tickets; its
+        standing no longer does (18.0.1.2.0): a customer leaving the process
+        does not open its tickets to every rep."""
         ticket = self.ticket_teammate
         customer = ticket.partner_id
         Ticket = self.env["crm.complaint.ticket"]
@@ -354,8 +388,12 @@ class TestComplaintAccess(PermissionMatrixMixin, ComplaintCase):
         self.assertIn("csp_rep", readers())
         customer.user_id = self.rep_other
         self.assertNotIn("csp_rep", readers())
+        # Until 18.0.1.2.0 a customer outside the process opened its tickets
+        # to every rep; now the ticket stays its owner's (rep_teammate) and its
+        # customer's owner's (rep_other), whatever the customer's standing.
         customer.profile_state = False
-        self.assertIn("csp_rep", readers())
+        self.assertNotIn("csp_rep", readers())
+        self.assertIn("csp_rep_teammate", readers())
         # the team manager reaches the tickets of the customers of the team
         manager_tickets = Ticket.with_user(self.team_manager)
         elsewhere = self.ticket_other_team
@@ -364,6 +402,7 @@ class TestComplaintAccess(PermissionMatrixMixin, ComplaintCase):
         self.assertEqual(elsewhere.customer_team_id, self.team_east)
         self.assertIn(elsewhere, manager_tickets.search([]))
         # copied from the customer only: no one writes them on the ticket
+        # (since c0368db the field guard says so: they are the process's own)
         for fname, value in (
             ("customer_user_id", False),
             ("customer_team_id", self.team_east.id),
@@ -371,7 +410,9 @@ class TestComplaintAccess(PermissionMatrixMixin, ComplaintCase):
         ):
             with (
                 self.subTest(field=fname),
-                self.assertRaisesRegex(AccessError, "follow its customer"),
+                self.assertRaisesRegex(
+                    AccessError, "set by the customer process itself"
+                ),
                 mute_logger("odoo.models"),
             ):
                 ticket.with_user(self.rep_teammate).write({fname: value})

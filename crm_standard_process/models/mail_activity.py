@@ -49,9 +49,10 @@ ENGINE_FIELDS = {
 # The cursor cache key of the follow-ups being marked done right now: only
 # marking them done archives them.
 DONE_KEY = "crm_standard_process.followups_marked_done"
-# The context key under which the follow-ups of the records written survive
-# Odoo's deletion of an archived record's activities.
-KEEP_FOLLOWUPS = "crm_standard_process_keep_followups"
+# The context key listing the customers being archived: Odoo deletes the
+# activities of an archived record, but the follow-ups of a customer's plan
+# are its compliance, which archiving keeps (greetings go, as any activity).
+KEEP_FOLLOWUPS_KEY = "crm_standard_process.keep_followups_of"
 
 
 class MailActivity(models.Model):
@@ -266,9 +267,12 @@ class MailActivity(models.Model):
         return result
 
     def unlink(self):
-        if self.env.context.get(KEEP_FOLLOWUPS):
-            kept = self.filtered("followup_partner_id")
-            return super(MailActivity, self - kept).unlink()
+        kept = self.env.context.get(KEEP_FOLLOWUPS_KEY)
+        if kept:
+            keep = self.filtered(
+                lambda a: a.followup_plan_id and a.followup_partner_id.id in kept
+            )
+            return super(MailActivity, self - keep).unlink()
         followups = self.filtered("followup_plan_id")
         followups.with_context(active_test=False)._check_followup_unlink()
         scope = followups._followup_compliance_scope()

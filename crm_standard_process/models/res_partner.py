@@ -20,7 +20,7 @@ from .crm_followup_greeting import month_day_sql
 from .customer_grade_mixin import GRADE_INPUT_FIELDS
 from .duplicate_mixin import WEBMAIL_DOMAINS
 from .field_guard_mixin import GUARD_ENGINE, GUARD_MANAGER
-from .mail_activity import KEEP_FOLLOWUPS
+from .mail_activity import KEEP_FOLLOWUPS_KEY
 
 LEVELS = [("high", "High"), ("medium", "Medium"), ("low", "Low")]
 # Mainland China mobile numbers: what a personal phone looks like on a
@@ -274,9 +274,10 @@ class ResPartner(models.Model):
     def write(self, vals):
         partners = self
         if vals.get("active") is False:
-            # Odoo deletes the open activities of an archived record: the
-            # follow-ups stay (what they count stays counted).
-            partners = self.with_context(**{KEEP_FOLLOWUPS: True})
+            # archiving keeps the customer's follow-ups (mail.activity.unlink)
+            partners = self.with_context(
+                **{KEEP_FOLLOWUPS_KEY: tuple(self.filtered("profile_state").ids)}
+            )
         result = super(ResPartner, partners).write(vals)
         if "verification_method" in vals:
             self._record_verification()
