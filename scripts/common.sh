@@ -141,6 +141,18 @@ start_private_pg() {
     fi
 }
 
+# Stop the private cluster, if it runs (scripts/check_setup starts it).
+stop_private_pg() {
+    local pg_ctl run=() pgroot="$STATE_DIR/postgres"
+    pg_ctl="$(find_pg_bin pg_ctl)"
+    if [ "$(id -u)" = 0 ]; then
+        pgroot="/var/lib/crm_standard_process/postgres"
+        run=(runuser -u "$(stat -c %U "$pgroot/data")" --)
+    fi
+    [ -f "$pgroot/data/postmaster.pid" ] || return 0
+    "${run[@]}" "$pg_ctl" --pgdata="$pgroot/data" --mode=fast --wait stop >/dev/null
+}
+
 setup_postgres() {
     local debian_bin
     debian_bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)"
@@ -155,9 +167,10 @@ setup_postgres() {
     else
         start_private_pg
     fi
-    export PGUSER="${PGUSER:-$(id -un)}"
+    # each setting is optional: an empty host is the local socket, as for libpq
+    export PGHOST="${PGHOST:-}" PGPORT="${PGPORT:-5432}" PGUSER="${PGUSER:-$(id -un)}"
     psql -d postgres -Atqc 'select 1' >/dev/null 2>&1 \
-        || die "cannot connect to PostgreSQL as '$PGUSER' at $PGHOST:$PGPORT (it needs a role with CREATEDB)."
+        || die "cannot connect to PostgreSQL as '$PGUSER' at ${PGHOST:-the local socket}:$PGPORT (it needs a role with CREATEDB)."
 }
 
 # An Odoo configuration file for DATABASE, written afresh on every run.
@@ -167,9 +180,9 @@ write_odoo_conf() {
 [options]
 addons_path = $(odoo_addons_path)
 data_dir = $STATE_DIR/data
-db_host = ${PGHOST}
-db_port = ${PGPORT}
-db_user = ${PGUSER}
+db_host = ${PGHOST:-False}
+db_port = ${PGPORT:-False}
+db_user = ${PGUSER:-False}
 db_password = ${PGPASSWORD:-False}
 db_name = $database
 dbfilter = ^$database\$
