@@ -29,6 +29,12 @@ MOBILE_NUMBER = re.compile(r"^(\+?86)?1[3-9]\d{9}$")
 # Who verified the profile, and when: the customer process records them when
 # the verification method is set, in the name of whoever sets it.
 VERIFICATION_FIELDS = ("verified_by_id", "verified_date")
+# The customer's columns copied on every partner for the record rules.
+RULE_COLUMNS = {
+    "customer_profile_state": "varchar",
+    "customer_user_id": "int4",
+    "customer_team_id": "int4",
+}
 # The finder of customers whose confirmed grade left their plan's
 # (crm.followup.plan._regraded_customers) reads this partial index; keep the
 # two predicates the same.
@@ -116,6 +122,27 @@ class ResPartner(models.Model):
         compute="_compute_contact_warning",
         help="A contact's phone looks personal, or their e-mail is not a "
         "company address.",
+    )
+    # The customer's standing, owner and team, kept on each of its contacts
+    # too, so that the record rules read the partner's own row, not a
+    # subquery over every partner (res_partner_security.xml).
+    customer_profile_state = fields.Selection(
+        related="commercial_partner_id.profile_state",
+        string="Customer's Profile Status",
+        store=True,
+        index="btree_not_null",
+    )
+    customer_user_id = fields.Many2one(
+        related="commercial_partner_id.user_id",
+        string="Customer's Salesperson",
+        store=True,
+        index="btree_not_null",
+    )
+    customer_team_id = fields.Many2one(
+        related="commercial_partner_id.team_id",
+        string="Customer's Sales Team",
+        store=True,
+        index="btree_not_null",
     )
     complaint_ticket_ids = fields.One2many("crm.complaint.ticket", "partner_id")
     open_complaint_count = fields.Integer(compute="_compute_open_complaint_count")
@@ -219,6 +246,11 @@ class ResPartner(models.Model):
         ):
             if not column_exists(cr, self._table, fname):
                 create_column(cr, self._table, fname, column_type)
+        # created empty here, filled below once the columns they copy exist
+        fill_rule_columns = not column_exists(cr, self._table, "customer_profile_state")
+        if fill_rule_columns:
+            for fname, column_type in RULE_COLUMNS.items():
+                create_column(cr, self._table, fname, column_type)
         if not column_exists(cr, self._table, "grade_company_id"):
             create_column(cr, self._table, "grade_company_id", "int4")
             cr.execute(
@@ -227,7 +259,29 @@ class ResPartner(models.Model):
                     self._grade_company_sql("res_partner"),
                 )
             )
-        return super()._auto_init()
+        result = super()._auto_init()
+        if fill_rule_columns:
+            self._store_customer_columns()
+        return result
+
+    @api.model
+    def _store_customer_columns(self):
+        """SQL twin of the customer's standing, owner and team copied on every
+        partner: one UPDATE, for a live database's partners at install and
+        for partners inserted in bulk."""
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE res_partner partner
+                   SET customer_profile_state = customer.profile_state,
+                       customer_user_id = customer.user_id,
+                       customer_team_id = customer.team_id
+                  FROM res_partner customer
+                 WHERE customer.id = COALESCE(partner.commercial_partner_id, partner.id)
+                """
+            )
+        )
+        self.invalidate_model(list(RULE_COLUMNS))
 
     def init(self):
         result = super().init()
@@ -252,6 +306,7 @@ class ResPartner(models.Model):
         return {
             **super()._guarded_fields(),
             **dict.fromkeys(VERIFICATION_FIELDS, GUARD_ENGINE),
+            **dict.fromkeys(RULE_COLUMNS, GUARD_ENGINE),
             # archiving a customer of the process is the archive's business
             "active": GUARD_MANAGER,
         }
