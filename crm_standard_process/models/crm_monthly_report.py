@@ -180,15 +180,17 @@ class CrmMonthlyReport(models.Model):
     # CRUD
 
     def write(self, vals):
-        self._check_snapshot_untouched()
+        self._check_snapshot_untouched("write")
         return super().write(vals)
 
     def unlink(self):
-        self._check_snapshot_untouched()
+        self._check_snapshot_untouched("unlink")
         return super().unlink()
 
-    def _check_snapshot_untouched(self):
-        """Rows change only through ``_build``, which writes in SQL."""
+    def _check_snapshot_untouched(self, operation):
+        """Rows change only through ``_build``, which writes in SQL: users
+        have no right to, and even the superuser is refused."""
+        self.check_access(operation)
         if not self.env.context.get(SNAPSHOT_ENGINE):
             raise UserError(
                 self.env._(

@@ -203,15 +203,15 @@ class CrmMonthlyReportMonth(models.Model):
         closing = self._for(company, period.previous_month(month))._claim()
         if closing:
             closing._close()
+            # each in its own savepoint: a failure leaves its marker unset, and
+            # the next run tries again
             if not closing.report_sent:
-                closing._send_reports()
-                closing.write({"report_sent": True})
+                closing._attempt(closing._send_reports, {"report_sent": True})
             if (
                 period.is_quarter_end(closing.month_date)
                 and not closing.quarter_reviewed
             ):
-                closing._review_quarter()
-                closing.write({"quarter_reviewed": True})
+                closing._attempt(closing._review_quarter, {"quarter_reviewed": True})
         current = self._for(company, month)._claim()
         if current and current.state != "closed":
             snapshot_day = current.snapshot_date and period.local_today(
@@ -222,6 +222,18 @@ class CrmMonthlyReportMonth(models.Model):
         calendar = company.resource_calendar_id
         if current and today == period.last_working_day(month, calendar):
             current._remind_data_update(today)
+
+    def _attempt(self, job, done_values):
+        """Run ``job`` in a savepoint and record ``done_values`` when it
+        succeeded; log its failure."""
+        try:
+            with self.env.cr.savepoint():
+                job()
+                self.write(done_values)
+        except Exception:
+            _logger.exception(
+                "Month-end step %s of %s failed", job.__name__, self.display_name
+            )
 
     def _review_quarter(self):
         """The quarterly review of the quarter this month closes; the team
@@ -277,6 +289,7 @@ class CrmMonthlyReportMonth(models.Model):
         )
         self.invalidate_recordset(["data_update_user_ids"])
         users = self.env["res.users"].sudo().browse(sorted(row[0] for row in rows))
+        activity_type = self.env.ref(DATA_UPDATE_ACTIVITY)
         for user in users:
             record = self.with_context(lang=user.lang or self.env.lang)
             link = Markup('<a href="/odoo/action-%s">%s</a>') % (
@@ -291,7 +304,7 @@ class CrmMonthlyReportMonth(models.Model):
             record.sudo().activity_schedule(
                 DATA_UPDATE_ACTIVITY,
                 date_deadline=today,
-                summary=record.env._("Update your customers' data"),
+                summary=activity_type.with_env(record.env).summary,
                 note=Markup("<p>%s</p><p>%s</p>") % (text, link),
                 user_id=user.id,
             )
