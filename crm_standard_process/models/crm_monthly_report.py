@@ -158,14 +158,30 @@ class CrmMonthlyReport(models.Model):
         "the month.",
     )
     # the sums the rates and averages are ratios of
-    sla_closed_count = fields.Integer(readonly=True, aggregator=None)
-    sla_met_count = fields.Integer(readonly=True, aggregator=None)
-    satisfaction_sum = fields.Float(readonly=True, aggregator=None)
-    satisfaction_count = fields.Integer(readonly=True, aggregator=None)
-    response_hours_sum = fields.Float(readonly=True, aggregator=None)
-    response_count = fields.Integer(readonly=True, aggregator=None)
-    resolution_hours_sum = fields.Float(readonly=True, aggregator=None)
-    resolution_count = fields.Integer(readonly=True, aggregator=None)
+    sla_closed_count = fields.Integer(
+        string="Tickets Closed under SLA", readonly=True, aggregator=None
+    )
+    sla_met_count = fields.Integer(
+        string="Tickets with SLA Met", readonly=True, aggregator=None
+    )
+    satisfaction_sum = fields.Float(
+        string="Satisfaction Total", readonly=True, aggregator=None
+    )
+    satisfaction_count = fields.Integer(
+        string="Rated Tickets", readonly=True, aggregator=None
+    )
+    response_hours_sum = fields.Float(
+        string="Hours to Response, Total", readonly=True, aggregator=None
+    )
+    response_count = fields.Integer(
+        string="Responded Tickets", readonly=True, aggregator=None
+    )
+    resolution_hours_sum = fields.Float(
+        string="Hours to Resolution, Total", readonly=True, aggregator=None
+    )
+    resolution_count = fields.Integer(
+        string="Solved Tickets", readonly=True, aggregator=None
+    )
 
     @api.depends("month_date", "team_id", "user_id")
     def _compute_display_name(self):

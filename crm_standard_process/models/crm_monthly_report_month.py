@@ -40,7 +40,9 @@ class CrmMonthlyReportMonth(models.Model):
     _order = "month_date desc, company_id"
 
     name = fields.Char(string="Month", required=True, readonly=True)
-    month_date = fields.Date(required=True, readonly=True, index=True)
+    month_date = fields.Date(
+        string="First Day", required=True, readonly=True, index=True
+    )
     company_id = fields.Many2one(
         "res.company", required=True, readonly=True, ondelete="cascade"
     )

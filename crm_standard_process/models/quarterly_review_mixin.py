@@ -150,8 +150,12 @@ class CrmQuarterlyReviewMixin(models.AbstractModel):
         help="Expected revenue of the opportunities won over the 12 months "
         "ending with the reviewed quarter.",
     )
-    churn_task_pending = fields.Boolean(readonly=True, copy=False)
-    high_value_task_pending = fields.Boolean(readonly=True, copy=False)
+    churn_task_pending = fields.Boolean(
+        string="Retention Task to Create", readonly=True, copy=False
+    )
+    high_value_task_pending = fields.Boolean(
+        string="One-to-one Plan Task to Create", readonly=True, copy=False
+    )
 
     # computes
 
