@@ -181,20 +181,19 @@ class CrmQuarterlyReviewMixin(models.AbstractModel):
     def _churn_reasons(self):
         """The signals that fired, one complete sentence each."""
         reasons = []
-        _ = self.env._
         if self.churn_signal_silence:
             if self.last_contact_date:
                 reasons.append(
-                    _(
+                    self.env._(
                         "No contact since %(date)s.",
                         date=fields.Date.to_string(self.last_contact_date),
                     )
                 )
             else:
-                reasons.append(_("No contact recorded since the activation."))
+                reasons.append(self.env._("No contact recorded since the activation."))
         if self.churn_signal_satisfaction:
             reasons.append(
-                _(
+                self.env._(
                     "Satisfaction fell from %(previous).1f to %(current).1f.",
                     previous=self.previous_satisfaction_avg,
                     current=self.quarter_satisfaction_avg,
@@ -202,14 +201,14 @@ class CrmQuarterlyReviewMixin(models.AbstractModel):
             )
         if self.churn_signal_low_score:
             reasons.append(
-                _(
+                self.env._(
                     "A satisfaction score of %(score)s in the quarter.",
                     score=self.quarter_low_score,
                 )
             )
         if self.churn_signal_breach:
             reasons.append(
-                _(
+                self.env._(
                     "Complaints with a breached SLA in the quarter: %(count)s.",
                     count=self.quarter_breach_count,
                 )
@@ -566,11 +565,12 @@ class CrmQuarterlyReviewMixin(models.AbstractModel):
         if activity_type == RETENTION_ACTIVITY:
             note = escape(" ".join(record._churn_reasons()))
         else:
+            amount = f"{self.won_revenue_12m:,.0f}"
             note = escape(
                 record.env._(
                     "Opportunities won over the last 12 months: %(amount)s. Agree "
                     "a one-to-one plan with the customer.",
-                    amount=f"{self.won_revenue_12m:,.0f}",
+                    amount=amount,
                 )
             )
         record.sudo().activity_schedule(
