@@ -89,6 +89,10 @@ setup_venv() {
         >"$VENV/odoo-requirements.txt"
     "$VENV/bin/python" -m pip install --quiet -r "$VENV/odoo-requirements.txt" \
         -r "$PROJECT_DIR/requirements/dev.txt"
+    # OCA addon wheels declare a dependency on an `odoo` distribution, which
+    # the source tree Odoo is imported from is not: installed without deps
+    # (their Python dependencies are among Odoo's own requirements).
+    "$VENV/bin/python" -m pip install --quiet --no-deps -r "$PROJECT_DIR/requirements/addons.txt"
     echo "$wanted" >"$stamp"
 }
 
@@ -192,10 +196,21 @@ logfile = $logfile
 EOF
 }
 
+# wkhtmltopdf (Qt) complains on stderr when XDG_RUNTIME_DIR is unset, and
+# Odoo logs that as a WARNING for every PDF: give it a private one.
+setup_runtime_dir() {
+    if [ -z "${XDG_RUNTIME_DIR:-}" ] || ! [ -d "$XDG_RUNTIME_DIR" ]; then
+        export XDG_RUNTIME_DIR="$STATE_DIR/runtime"
+        mkdir -p "$XDG_RUNTIME_DIR"
+        chmod 0700 "$XDG_RUNTIME_DIR"
+    fi
+}
+
 setup_all() {
     find_odoo
     setup_venv
     link_odoo
     setup_postgres
+    setup_runtime_dir
     export PATH="$VENV/bin:$PATH"
 }

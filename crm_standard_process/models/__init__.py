@@ -9,6 +9,8 @@ from . import followup_target_mixin
 from . import escalation_mixin
 from . import sla_clock_mixin
 from . import lead_followup_mixin
+from . import data_update_mixin
+from . import quarterly_review_mixin
 
 # models
 from . import crm_need_type
@@ -25,3 +27,6 @@ from . import crm_followup_greeting
 from . import mail_activity
 from . import mail_message
 from . import mail_thread
+from . import crm_monthly_report
+from . import crm_monthly_report_month
+from . import digest_digest

@@ -64,6 +64,65 @@ class ResCompany(models.Model):
         "information) this often.",
     )
 
+    # P7 quarterly review: the churn signals and the high-value rule
+    churn_silence_days = fields.Integer(
+        string="No Contact For (days)",
+        default=90,
+        help="A customer without a follow-up done or a logged contact for this "
+        "many days is a churn risk at the quarterly review; 0 turns the signal "
+        "off.",
+    )
+    churn_satisfaction_drop = fields.Float(
+        string="Satisfaction Drop",
+        default=1.0,
+        help="A customer whose average satisfaction in the quarter is this much "
+        "below the previous quarter's is a churn risk; 0 turns the signal off.",
+    )
+    churn_low_satisfaction = fields.Integer(
+        string="Low Satisfaction Score",
+        default=2,
+        help="A customer who gave this score or a lower one in the quarter is a "
+        "churn risk; 0 turns the signal off.",
+    )
+    churn_on_breach = fields.Boolean(
+        string="Breached Complaint Signal",
+        default=True,
+        help="A customer with a complaint whose SLA was breached in the quarter "
+        "is a churn risk.",
+    )
+    high_value_satisfaction = fields.Float(
+        string="High-value Satisfaction",
+        default=4.0,
+        help="A grade-A customer whose average satisfaction over the last 12 "
+        "months reaches this score, without any breached complaint, is high "
+        "value (as is any customer whose won business over 12 months reaches "
+        "the grade A threshold).",
+    )
+
+    @api.constrains(
+        "churn_silence_days",
+        "churn_satisfaction_drop",
+        "churn_low_satisfaction",
+        "high_value_satisfaction",
+    )
+    def _check_quarterly_review_signals(self):
+        for company in self:
+            if (
+                not 0 <= company.churn_silence_days <= 3650
+                or not 0 <= company.churn_satisfaction_drop <= 4
+                or not 0 <= company.churn_low_satisfaction <= 5
+                or not 1 <= company.high_value_satisfaction <= 5
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "The quarterly review settings of %(company)s are out of "
+                        "range: no contact for 0 to 3650 days, a satisfaction "
+                        "drop of 0 to 4 points, a low score of 0 to 5 and a "
+                        "high-value satisfaction of 1 to 5.",
+                        company=company.name,
+                    )
+                )
+
     @api.constrains("grade_a_threshold", "grade_b_threshold")
     def _check_grade_thresholds(self):
         for company in self:

@@ -35,3 +35,18 @@ class ResConfigSettings(models.TransientModel):
     followup_log_delay_days = fields.Integer(
         related="company_id.followup_log_delay_days", readonly=False
     )
+    churn_silence_days = fields.Integer(
+        related="company_id.churn_silence_days", readonly=False
+    )
+    churn_satisfaction_drop = fields.Float(
+        related="company_id.churn_satisfaction_drop", readonly=False
+    )
+    churn_low_satisfaction = fields.Integer(
+        related="company_id.churn_low_satisfaction", readonly=False
+    )
+    churn_on_breach = fields.Boolean(
+        related="company_id.churn_on_breach", readonly=False
+    )
+    high_value_satisfaction = fields.Float(
+        related="company_id.high_value_satisfaction", readonly=False
+    )

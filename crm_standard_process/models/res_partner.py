@@ -53,6 +53,8 @@ class ResPartner(models.Model):
         "crm.customer.grade.mixin",
         "crm.duplicate.mixin",
         "crm.followup.target.mixin",
+        "crm.data.update.mixin",
+        "crm.quarterly.review.mixin",
     ]
     _guard_readable_links = ("parent_id",)
     _guard_non_negative = ("expected_annual_amount", "annual_revenue")
@@ -342,6 +344,8 @@ class ResPartner(models.Model):
             self._grade_inputs_changed()
         if {"user_id", "team_id", "account_manager_id"} & vals.keys():
             self.filtered("profile_state")._reassign_followups()
+        if vals.get("profile_state") == "active":
+            self._record_activation()
         if "profile_state" in vals:
             self.filtered(
                 lambda p: p.followup_activity_ids and p.profile_state != "active"
