@@ -9,9 +9,15 @@ from . import followup_target_mixin
 from . import escalation_mixin
 from . import sla_clock_mixin
 from . import lead_followup_mixin
+from . import customer_archive_mixin
+from . import customer_retention_mixin
+from . import archived_customer_lock_mixin
+from . import customer_anonymizer
 
 # models
 from . import crm_need_type
+from . import crm_archive_reason
+from . import crm_destruction_log
 from . import res_company
 from . import res_config_settings
 from . import res_partner

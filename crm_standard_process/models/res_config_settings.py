@@ -35,3 +35,9 @@ class ResConfigSettings(models.TransientModel):
     followup_log_delay_days = fields.Integer(
         related="company_id.followup_log_delay_days", readonly=False
     )
+    retention_years = fields.Integer(
+        related="company_id.retention_years", readonly=False
+    )
+    archive_candidate_days = fields.Integer(
+        related="company_id.archive_candidate_days", readonly=False
+    )

@@ -46,6 +46,8 @@ class ResPartner(models.Model):
         "crm.customer.grade.mixin",
         "crm.duplicate.mixin",
         "crm.followup.target.mixin",
+        "crm.customer.archive.mixin",
+        "crm.customer.retention.mixin",
     ]
     _guard_readable_links = ("parent_id",)
     _guard_non_negative = ("expected_annual_amount", "annual_revenue")
