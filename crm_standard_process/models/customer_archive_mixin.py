@@ -203,6 +203,8 @@ class CrmCustomerArchiveMixin(models.AbstractModel):
         customers._close_review_activities()
         customers._close_plan_approval_activities()
         customers._close_archive_requests()
+        # the open follow-ups are cancelled (and logged) as the profile leaves
+        # the process, before archiving the record would delete them
         self._write_guarded(
             {
                 "profile_state": "archived",
@@ -211,9 +213,9 @@ class CrmCustomerArchiveMixin(models.AbstractModel):
                 "archive_request_reason_id": False,
                 "archive_requested_by_id": False,
                 "proposed_followup_plan_id": False,
-                "active": False,
             }
         )
+        self._write_guarded({"active": False})
         customers.child_ids.filtered("active").write({"active": False})
         if lost:
             customers.browse(list(lost))._message_log_batch(

@@ -49,7 +49,7 @@ RETENTION_PREDICATE = (
 
 class CrmCustomerRetentionMixin(models.AbstractModel):
     _name = "crm.customer.retention.mixin"
-    _inherit = ["crm.field.guard.mixin"]
+    _inherit = ["crm.customer.archive.mixin"]
     _description = "Customer Retention and Legal Hold"
 
     retention_date = fields.Date(

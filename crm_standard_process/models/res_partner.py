@@ -46,8 +46,9 @@ class ResPartner(models.Model):
         "crm.customer.grade.mixin",
         "crm.duplicate.mixin",
         "crm.followup.target.mixin",
-        "crm.customer.archive.mixin",
+        # the retention builds on the archive: listed first, it comes first
         "crm.customer.retention.mixin",
+        "crm.customer.archive.mixin",
     ]
     _guard_readable_links = ("parent_id",)
     _guard_non_negative = ("expected_annual_amount", "annual_revenue")
