@@ -79,7 +79,6 @@ def marked_customer(case, marker, digits, owner, team):
     ticket, a calendar event, blacklists, a follow of another record.
     Returns ``(customer, contact, lead, ticket)``."""
     env = case.env(context=dict(case.env.context, tracking_disable=False))
-    Partner = env["res.partner"]
     domain = f"{marker}-corp.example.com"
     email = f"{marker}.buyer@{domain}"
     customer = complete_draft_customer(
