@@ -6,6 +6,7 @@
       customer (active, B2B, owner rep) -- contact "Buyer of ..."
     team_north (leader sales_admin; member rep_other)
 
+    2025-12-01  customers created and activated
     2026-01-05  customers archived (3-year retention: due 2029-01-05)
     2028-12-06  thirty days ahead: the customer enters the destruction queue
     2029-01-10  the retention job runs
@@ -25,6 +26,7 @@ from odoo.tools import SQL
 
 from .common import ADDON, CrmStandardProcessCase, complete_draft_customer
 
+CREATED_ON = datetime(2025, 12, 1, 9, 0)
 ARCHIVED_ON = date(2026, 1, 5)
 QUEUE_DAY = date(2028, 12, 6)
 RUN_DAY = datetime(2029, 1, 10, 3, 0)
@@ -43,7 +45,8 @@ class ArchiveCase(CrmStandardProcessCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.reason = cls.env.ref(f"{ADDON}.archive_reason_terminated")
-        cls.customer = cls._active_customer("Archive Works", cls.rep)
+        with freeze_time(CREATED_ON):
+            cls.customer = cls._active_customer("Archive Works", cls.rep)
 
     @classmethod
     def _active_customer(cls, name, owner, **values):

@@ -320,8 +320,9 @@ class CrmCustomerArchiveMixin(models.AbstractModel):
             )
         for partner in self:
             partner._write_guarded(partner._reactivation_values())
-            partner.sudo().with_context(active_test=False).child_ids.filtered(
-                lambda c: not c.active
+            # child_ids lists active contacts only
+            self.sudo().search(
+                [("parent_id", "=", partner.id), ("active", "=", False)]
             ).write({"active": True})
         self._message_log_batch(
             {

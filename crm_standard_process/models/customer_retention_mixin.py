@@ -209,6 +209,7 @@ class CrmCustomerRetentionMixin(models.AbstractModel):
     def _store_retention_dates(self, companies):
         """SQL twin of ``_compute_retention_date`` for the archived customers
         of ``companies`` whose data still exists, after their period changed."""
+        companies.flush_recordset(["retention_years"])
         self.env["res.partner"].flush_model(["archive_date", "grade_company_id"])
         self.env.cr.execute(
             SQL(
@@ -294,35 +295,35 @@ class CrmCustomerRetentionMixin(models.AbstractModel):
     @api.model
     def _notify_destruction_queue(self, today):
         """One activity per sales admin listing the customers of their
-        company due for destruction; unchanged since the last run, none."""
-        Activity = self.env["mail.activity"].sudo()
+        company due for destruction: unchanged since the last run, the same
+        one; nothing left due, none."""
         activity_type = self.env.ref(QUEUE_ACTIVITY, raise_if_not_found=False)
         if not activity_type:
             return
-        admins = (
-            self.env.ref("sales_team.group_sale_manager")
-            .sudo()
-            .users.filtered(lambda u: u.active and not u.share)
-        )
-        for company, customers in self._destruction_queue(today).items():
+        Activity = self.env["mail.activity"].sudo()
+        previous = Activity.search([("activity_type_id", "=", activity_type.id)])
+        queue = self._destruction_queue(today)
+        kept = Activity
+        if queue:
+            admins = (
+                self.env.ref("sales_team.group_sale_manager")
+                .sudo()
+                .users.filtered(lambda u: u.active and not u.share)
+            )
+        for company, customers in queue.items():
             anchor = company.partner_id
             for admin in admins.filtered(lambda u, c=company: c in u.company_ids):
                 in_their_words = customers.with_context(
                     lang=admin.lang or self.env.lang, tz=admin.tz
                 )
                 summary = in_their_words._destruction_queue_summary(today)
-                previous = Activity.search(
-                    [
-                        ("activity_type_id", "=", activity_type.id),
-                        ("user_id", "=", admin.id),
-                        ("res_model", "=", "res.partner"),
-                        ("res_id", "=", anchor.id),
-                    ]
+                theirs = previous.filtered(
+                    lambda a, u=admin, p=anchor: a.user_id == u and a.res_id == p.id
                 )
-                if len(previous) == 1 and previous.summary == summary:
+                if len(theirs) == 1 and theirs.summary == summary:
+                    kept |= theirs
                     continue
-                previous.unlink()
-                Activity.create(
+                kept |= Activity.create(
                     {
                         "activity_type_id": activity_type.id,
                         "res_model_id": self.env["ir.model"]._get_id("res.partner"),
@@ -333,6 +334,7 @@ class CrmCustomerRetentionMixin(models.AbstractModel):
                         "note": in_their_words._destruction_queue_note(today),
                     }
                 )
+        (previous - kept).unlink()
 
     def _destruction_queue_summary(self, today):
         overdue = self.filtered(lambda p: p.retention_date <= today)

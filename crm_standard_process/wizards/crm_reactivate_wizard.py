@@ -7,7 +7,12 @@ class CrmReactivateWizard(models.TransientModel):
     _name = "crm.reactivate.wizard"
     _description = "Reactivate Archived Customers"
 
-    partner_ids = fields.Many2many("res.partner", string="Customers", required=True)
+    partner_ids = fields.Many2many(
+        "res.partner",
+        string="Customers",
+        required=True,
+        context={"active_test": False},  # archived customers are inactive
+    )
     reason = fields.Text(required=True)
 
     def action_confirm(self):
