@@ -108,7 +108,7 @@ class TestDestruction(ArchiveCase):
                 self.assertEqual(after[needle], before[needle], needle)
         self.assertFalse(attachments_holding(self.env, [DESTROYED])[DESTROYED])
         # the files go from the filestore once the transaction commits
-        from odoo.addons.crm_standard_process.models.customer_anonymizer import (
+        from odoo.addons.crm_standard_process.tools.anonymize_scrub import (
             purge_unreferenced_files,
         )
 

@@ -336,6 +336,10 @@ class CrmCustomerRetentionMixin(models.AbstractModel):
                 )
         (previous - kept).unlink()
 
+    def _archive_label(self):
+        """The customer by its archive number, else its id: never its name."""
+        return self.archive_number or f"#{self.id}"
+
     def _destruction_queue_summary(self, today):
         overdue = self.filtered(lambda p: p.retention_date <= today)
         if overdue:
@@ -352,7 +356,7 @@ class CrmCustomerRetentionMixin(models.AbstractModel):
         lines = [
             self.env._(
                 "%(number)s: %(date)s",
-                number=partner.archive_number or f"#{partner.id}",
+                number=partner._archive_label(),
                 date=format_date(self.env, partner.retention_date),
             )
             + (
