@@ -23,8 +23,11 @@
         "data/res_partner_category_data.xml",
         "data/crm_complaint_ticket_data.xml",
         "data/crm_followup_plan_data.xml",
+        "data/customer_archive_data.xml",
         "data/ir_cron_data.xml",
         "data/digest_data.xml",
+        "views/crm_archive_reason_views.xml",
+        "views/crm_destruction_log_views.xml",
         "views/res_partner_views.xml",
         "views/crm_lead_views.xml",
         "views/mail_activity_type_views.xml",
@@ -44,6 +47,9 @@
         "report/crm_monthly_report_templates.xml",
         "wizards/crm_profile_send_back_wizard_views.xml",
         "wizards/crm_followup_done_wizard_views.xml",
+        "wizards/crm_archive_wizard_views.xml",
+        "wizards/crm_reactivate_wizard_views.xml",
+        "wizards/crm_destroy_wizard_views.xml",
         "views/crm_standard_process_menus.xml",
     ],
     "demo": [
@@ -53,6 +59,7 @@
         "demo/crm_lead_demo.xml",
         "demo/crm_followup_demo.xml",
         "demo/crm_monthly_report_demo.xml",
+        "demo/customer_archive_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -11,9 +11,15 @@ from . import sla_clock_mixin
 from . import lead_followup_mixin
 from . import data_update_mixin
 from . import quarterly_review_mixin
+from . import customer_archive_mixin
+from . import customer_retention_mixin
+from . import archived_customer_lock_mixin
+from . import customer_anonymizer
 
 # models
 from . import crm_need_type
+from . import crm_archive_reason
+from . import crm_destruction_log
 from . import res_company
 from . import res_config_settings
 from . import res_partner

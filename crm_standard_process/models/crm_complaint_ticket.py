@@ -37,7 +37,12 @@ SLA_POLICY_INPUTS = frozenset(
 class CrmComplaintTicket(models.Model):
     _name = "crm.complaint.ticket"
     _description = "Complaint / Feedback Ticket"
-    _inherit = ["mail.thread", "mail.activity.mixin", "crm.sla.clock.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "crm.sla.clock.mixin",
+        "crm.archived.customer.lock.mixin",
+    ]
     _order = "priority desc, id desc"
     _check_company_auto = True
     _rec_names_search = ["name", "subject"]

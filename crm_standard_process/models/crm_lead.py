@@ -33,7 +33,12 @@ SEARCH_OPERATORS = {"=", "!=", "<", "<=", ">", ">="}
 
 class CrmLead(models.Model):
     _name = "crm.lead"
-    _inherit = ["crm.lead", "crm.grading.mixin", "crm.lead.followup.mixin"]
+    _inherit = [
+        "crm.lead",
+        "crm.grading.mixin",
+        "crm.lead.followup.mixin",
+        "crm.archived.customer.lock.mixin",
+    ]
     _grade_amount_field = "expected_revenue"
     _guard_readable_links = ("partner_id",)
 

@@ -123,6 +123,20 @@ class ResCompany(models.Model):
                     )
                 )
 
+    # P8 archiving and retention
+    retention_years = fields.Integer(
+        string="Retention Period (years)",
+        default=3,
+        help="How long after a customer is archived its personal data is "
+        "destroyed, unless it is under legal hold.",
+    )
+    archive_candidate_days = fields.Integer(
+        string="Archive Candidates After (days)",
+        default=365,
+        help="Active customers without any contact, order, opportunity or "
+        "ticket for this many days are shown as archive candidates.",
+    )
+
     @api.constrains("grade_a_threshold", "grade_b_threshold")
     def _check_grade_thresholds(self):
         for company in self:
@@ -177,6 +191,27 @@ class ResCompany(models.Model):
                     )
                 )
 
+    @api.constrains("retention_years", "archive_candidate_days")
+    def _check_retention(self):
+        for company in self:
+            if not 1 <= company.retention_years <= 30:
+                raise ValidationError(
+                    self.env._(
+                        "The retention period of %(company)s must lie between 1 and "
+                        "30 years, not %(years)s.",
+                        company=company.name,
+                        years=company.retention_years,
+                    )
+                )
+            if company.archive_candidate_days <= 0:
+                raise ValidationError(
+                    self.env._(
+                        "The inactivity delay of the archive candidates of "
+                        "%(company)s must be a positive number of days.",
+                        company=company.name,
+                    )
+                )
+
     def write(self, vals):
         result = super().write(vals)
         if {"grade_a_threshold", "grade_b_threshold"} & vals.keys():
@@ -185,4 +220,6 @@ class ResCompany(models.Model):
         if LEAD_REMINDER_DELAYS & vals.keys():
             self.env.flush_all()
             self.env["crm.lead"]._store_stale_due_dates(self)
+        if "retention_years" in vals:
+            self.env["res.partner"]._store_retention_dates(self)
         return result

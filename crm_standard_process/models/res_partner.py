@@ -55,6 +55,9 @@ class ResPartner(models.Model):
         "crm.followup.target.mixin",
         "crm.data.update.mixin",
         "crm.quarterly.review.mixin",
+        # the retention builds on the archive: listed first, it comes first
+        "crm.customer.retention.mixin",
+        "crm.customer.archive.mixin",
     ]
     _guard_readable_links = ("parent_id",)
     _guard_non_negative = ("expected_annual_amount", "annual_revenue")

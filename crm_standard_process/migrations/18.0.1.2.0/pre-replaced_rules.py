@@ -7,7 +7,8 @@ loads them afresh.
   customers'" (a new read-only rule, created by the upgrade anyway, gives reps
   the unassigned intake pool).
 - The customer rule reads the customer's standing, owner and team stored on
-  each partner, no longer through a subquery over every partner."""
+  each partner, no longer through a subquery over every partner, and archived
+  customers (P8) leave a rep's reach."""
 
 REPLACED_RULES = (
     "crm_complaint_ticket_rule_salesman",
