@@ -49,6 +49,7 @@ class ResConfigSettings(models.TransientModel):
     )
     high_value_satisfaction = fields.Float(
         related="company_id.high_value_satisfaction", readonly=False
+    )
     retention_years = fields.Integer(
         related="company_id.retention_years", readonly=False
     )
