@@ -8,6 +8,7 @@ from . import duplicate_mixin
 from . import followup_target_mixin
 from . import escalation_mixin
 from . import sla_clock_mixin
+from . import complaint_mail_gateway_mixin
 from . import lead_followup_mixin
 from . import data_update_mixin
 from . import quarterly_review_mixin

@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from .crm_complaint_ticket import TICKET_PRIORITIES, TICKET_SCOPES, TICKET_TYPES
+from .sla_clock_mixin import OPEN_STATES
 
 CLOCKS = [("working", "Working Hours"), ("24x7", "Round the Clock")]
 # Beyond 100 days a target or delay is a typo, and the calendar could not
@@ -116,18 +117,50 @@ class CrmComplaintSla(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         policies = super().create(vals_list)
-        self.env["crm.complaint.ticket"].sudo()._apply_sla_policies()
+        self._match_open_tickets()
         return policies
 
     def write(self, vals):
         result = super().write(vals)
-        # every company's open tickets, whoever edits the policy
-        Ticket = self.env["crm.complaint.ticket"].sudo()
         if MATCHING & vals.keys():
-            Ticket._apply_sla_policies()
+            self._match_open_tickets()
         if TARGETS & vals.keys():
-            Ticket._reschedule_sla(self)
+            self._reschedule_open_tickets()
         return result
+
+    # business methods
+
+    @api.model
+    def _match_open_tickets(self):
+        """Match every company's open tickets again after the policies changed,
+        whoever edits them. Only tickets whose policy changes are written, so
+        only their deadlines are computed again; finished tickets keep their
+        policy."""
+        tickets = (
+            self.env["crm.complaint.ticket"]
+            .sudo()
+            .search([("state", "in", OPEN_STATES)])
+        )
+        policies = self._candidates_for(tickets.company_id)
+        moves = {}
+        for ticket in tickets:
+            policy = policies._best_for(ticket)
+            if policy != ticket.sla_id:
+                moves.setdefault(policy, []).append(ticket.id)
+        for policy, ids in moves.items():
+            # write() refreshes their status
+            tickets.browse(ids).write({"sla_id": policy.id})
+
+    def _reschedule_open_tickets(self):
+        """The targets of these policies changed: their open tickets follow."""
+        tickets = (
+            self.env["crm.complaint.ticket"]
+            .sudo()
+            .search([("sla_id", "in", self.ids), ("state", "in", OPEN_STATES)])
+        )
+        if tickets:
+            tickets.modified(["sla_id"])
+            tickets._refresh_sla_status()
 
     @api.model
     def _candidates_for(self, companies):

@@ -1,14 +1,14 @@
 """Complaint tickets (P6): record, handle, give feedback, the customer confirms.
 
 The ticket's own fields, its state machine (new, in progress, solved,
-closed, cancelled), the complaints mail alias and its owners. Its SLA clock
-and escalation ladder are ``crm.sla.clock.mixin``; its protected fields are
-guarded by ``crm.field.guard.mixin``.
+closed, cancelled) and its owners. Its SLA clock and escalation ladder are
+``crm.sla.clock.mixin``, its e-mails ``crm.complaint.mail.gateway.mixin``;
+its protected fields are guarded by ``crm.field.guard.mixin``.
 """
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, email_normalize, html2plaintext
+from odoo.tools import SQL, html2plaintext
 from odoo.tools.sql import column_exists, create_column, table_exists
 
 from .field_guard_mixin import GUARD_ADMIN, GUARD_ENGINE
@@ -37,7 +37,9 @@ SLA_POLICY_INPUTS = frozenset(
 class CrmComplaintTicket(models.Model):
     _name = "crm.complaint.ticket"
     _description = "Complaint / Feedback Ticket"
+    # the mail gateway first: it refines mail.thread's handling of e-mails
     _inherit = [
+        "crm.complaint.mail.gateway.mixin",
         "mail.thread",
         "mail.activity.mixin",
         "crm.sla.clock.mixin",
@@ -520,68 +522,6 @@ class CrmComplaintTicket(models.Model):
         self._refresh_sla_status()
         return True
 
-    # mail
-
-    @api.model
-    def message_new(self, msg_dict, custom_values=None):
-        """A ticket from an e-mail to the complaints alias.
-
-        The sender's company is the customer; an unknown sender becomes a plain
-        contact outside the customer process (no profile, no owner), so that no
-        complaint bounces. The subject is the ticket's subject; the number
-        comes from the sequence, as for any ticket.
-        """
-        sender = self.env["res.partner"].browse(msg_dict.get("author_id")).exists()
-        email_from = msg_dict.get("email_from")
-        if not sender and email_normalize(email_from or ""):
-            sender = self._mail_find_partner_from_emails(
-                [email_from], force_create=True
-            )[0]
-        values = {
-            "name": "/",  # mail.thread would name the ticket after the subject
-            "subject": (msg_dict.get("subject") or "").strip()
-            or self.env._("E-mail without subject"),
-            "channel": "email",
-            "description": msg_dict.get("body"),
-        }
-        if sender:
-            values["partner_id"] = sender.commercial_partner_id.id
-            values["contact_id"] = sender.id if sender.parent_id else False
-        values.update(custom_values or {})
-        return super().message_new(msg_dict, custom_values=values)
-
-    def message_update(self, msg_dict, update_vals=None):
-        """A customer's reply reopens a solved ticket, and ends a pause."""
-        result = super().message_update(msg_dict, update_vals=update_vals)
-        email = email_normalize(msg_dict.get("email_from") or "")
-        author_id = msg_dict.get("author_id")
-        from_customer = self.filtered(
-            lambda t: (
-                (email and email in t._customer_partners().mapped("email_normalized"))
-                or (author_id and author_id in t._customer_partners().ids)
-            )
-        )
-        from_customer.filtered(lambda t: t.state == "solved").action_reopen()
-        from_customer.filtered("is_waiting_customer").action_resume()
-        return result
-
-    def _message_auto_subscribe_followers(self, updated_values, default_subtype_ids):
-        """The handler follows the ticket too, like the owner."""
-        followers = super()._message_auto_subscribe_followers(
-            updated_values, default_subtype_ids
-        )
-        handler = self.env["res.users"].sudo().browse(updated_values.get("handler_id"))
-        if handler.active:
-            template = (
-                "mail.message_user_assigned" if handler != self.env.user else False
-            )
-            followers.append((handler.partner_id.id, default_subtype_ids, template))
-        return followers
-
-    def _customer_partners(self):
-        customer = self.partner_id.commercial_partner_id
-        return customer | customer.child_ids
-
     # business methods
 
     def _check_state(self, allowed, message):
@@ -592,34 +532,6 @@ class CrmComplaintTicket(models.Model):
             raise UserError(
                 message % {"tickets": ", ".join(wrong.mapped("display_name"))}
             )
-
-    @api.model
-    def _apply_sla_policies(self):
-        """Match the open tickets again after the policies changed.
-
-        Only tickets whose policy changes are written, so only their deadlines
-        are computed again; finished tickets keep their policy.
-        """
-        tickets = self.search([("state", "in", OPEN_STATES)])
-        policies = self.env["crm.complaint.sla"]._candidates_for(tickets.company_id)
-        moves = {}
-        for ticket in tickets:
-            policy = policies._best_for(ticket)
-            if policy != ticket.sla_id:
-                moves.setdefault(policy, []).append(ticket.id)
-        for policy, ids in moves.items():
-            # write() refreshes their status
-            self.browse(ids).write({"sla_id": policy.id})
-
-    @api.model
-    def _reschedule_sla(self, policies):
-        """The targets of ``policies`` changed: open tickets follow them."""
-        tickets = self.search(
-            [("sla_id", "in", policies.ids), ("state", "in", OPEN_STATES)]
-        )
-        if tickets:
-            tickets.modified(["sla_id"])
-            tickets._refresh_sla_status()
 
     # crons
 
