@@ -73,12 +73,14 @@ class TestLeadGrading(LeadCase):
         )
         self.assertFalse(of_customer.first_contact_deadline)
         self.company.write({"grade_a_threshold": 600000, "grade_b_threshold": 40000})
+        self._run_regrade()
         self.assertEqual(self.customer.customer_grade, "b")
         self.assertEqual(
             (clear | vague | of_customer).mapped("customer_grade"), ["b", "b", "b"]
         )
         self.assertTrue(of_customer.first_contact_deadline)
         self.company.write({"grade_b_threshold": 200000})
+        self._run_regrade(via_xmlid=True)
         self.assertEqual(
             (clear | vague | of_customer).mapped("customer_grade"), ["b", "c", "c"]
         )
@@ -111,6 +113,7 @@ class TestLeadGrading(LeadCase):
         self.assertEqual((ours | theirs).mapped("customer_grade"), ["a", "b"])
         self.assertFalse(self._grade_tracking(ours | theirs))
         branch.with_context(tracking_disable=False).write({"grade_b_threshold": 700000})
+        self._run_regrade()
         self.assertEqual((ours | theirs).mapped("customer_grade"), ["a", "c"])
         changes = self._grade_tracking(theirs)
         self.assertEqual((changes.old_value_char, changes.new_value_char), ("B", "C"))
@@ -118,6 +121,7 @@ class TestLeadGrading(LeadCase):
         self.company.with_context(tracking_disable=False).write(
             {"grade_a_threshold": 650000}
         )
+        self._run_regrade()
         self.assertEqual((ours | theirs).mapped("customer_grade"), ["b", "c"])
         changes = self._grade_tracking(ours)
         self.assertEqual(len(changes), 1)
