@@ -302,7 +302,52 @@ class CrmFollowupGreeting(models.Model):
                 greetings |= failed[key]
             else:
                 new_markers.append(marker)
-        return greetings | self.create(new_markers)
+        return greetings | self._create_markers(new_markers)
+
+    @api.model
+    def _create_markers(self, markers):
+        """Insert the markers of new greetings in one statement that yields to
+        a marker of the same date another transaction inserted: under Odoo's
+        repeatable-read isolation, ``ON CONFLICT DO NOTHING`` on a row this
+        transaction cannot see fails with a serialization error, which the
+        batch loop raises again (``tools/cron_batch``): a second cron worker
+        greeting the same dates is rolled back and retried, instead of each
+        greeting being blamed and marked failed on a duplicate key."""
+        if not markers:
+            return self.browse()
+        self.env.flush_all()
+        columns = ("partner_id", "customer_id", "occasion", "occasion_date", "year")
+        rows = self.env.execute_query(
+            SQL(
+                """
+                INSERT INTO crm_followup_greeting (
+                    partner_id, customer_id, occasion, occasion_date, year,
+                    activity_id, create_uid, create_date, write_uid, write_date)
+                SELECT marker.*, %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM unnest(%(partners)s::int[], %(customers)s::int[],
+                              %(occasions)s::varchar[], %(dates)s::date[],
+                              %(years)s::int[], %(activities)s::int[]) AS marker
+                    ON CONFLICT (partner_id, occasion, year) DO NOTHING
+                RETURNING id
+                """,
+                **{
+                    key: [marker[fname] for marker in markers]
+                    for key, fname in zip(
+                        ("partners", "customers", "occasions", "dates", "years"),
+                        columns,
+                        strict=True,
+                    )
+                },
+                activities=[marker.get("activity_id") for marker in markers],
+                uid=self.env.uid,
+                now=self.env.cr.now(),
+            )
+        )
+        if len(rows) != len(markers):
+            raise ValueError(
+                f"{len(markers) - len(rows)} of the greetings were greeted already"
+            )
+        return self.browse(row[0] for row in rows)
 
     def _summary(self, occasion, person, origin, day):
         when = format_date(self.env, day)

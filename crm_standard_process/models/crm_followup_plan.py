@@ -393,7 +393,8 @@ class CrmFollowupPlan(models.Model):
     def _run_batch(self, customers, job, today):
         """Run ``job`` on the batch in one savepoint; when that fails, customer
         by customer, so that one failing customer never stops the others: it
-        is left alone until tomorrow. Returns the customers done."""
+        is left alone until tomorrow, and its retry date is cleared once it
+        goes through. Returns the customers done."""
         done, _failed = run_in_savepoints(
             self.env,
             customers,
@@ -403,5 +404,9 @@ class CrmFollowupPlan(models.Model):
             ),
             _logger,
             lambda customer: f"Following up {customer.display_name}",
+        )
+        # the customers that failed before and went through now are clear
+        done.filtered("followup_retry_date")._write_followup_plan_values(
+            {"followup_retry_date": False}
         )
         return done
