@@ -109,6 +109,15 @@ FILL_CHECKS = {
     " THEN 'a'"
     " WHEN COALESCE(lead.expected_revenue, 0) >= company.grade_b_threshold"
     " THEN 'b' ELSE 'c' END AND NOT " + OUR_DEMO_LEAD,
+    # the day of each customer's first won opportunity, from its won leads
+    "cooperation start dates": "SELECT count(*) FROM res_partner partner"
+    " LEFT JOIN (SELECT contact.commercial_partner_id AS id,"
+    " MIN(lead.date_closed)::date AS start FROM crm_lead lead"
+    " JOIN crm_stage stage ON stage.id = lead.stage_id AND stage.is_won"
+    " JOIN res_partner contact ON contact.id = lead.partner_id"
+    " WHERE lead.active AND lead.date_closed IS NOT NULL GROUP BY 1) won"
+    " ON won.id = partner.id"
+    " WHERE partner.cooperation_start_date IS DISTINCT FROM won.start",
     # the entry and first-contact rules apply from the install on
     "lead deadlines left empty": "SELECT count(*) FROM crm_lead lead"
     " WHERE (is_entered_late OR first_contact_deadline IS NOT NULL)"

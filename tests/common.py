@@ -50,6 +50,22 @@ class AddonTestMixin:
     test_module = ADDON
     test_tags = {"standard", "at_install", ADDON}
 
+    def _run_regrade(self, via_xmlid=False, batch_size=None):
+        """Run the re-grade job after a threshold change (by its method, or
+        through its cron record) until no re-grade is pending; returns how
+        many calls it took."""
+        Company = self.env["res.company"].sudo()
+        for calls in range(50):
+            if not Company.search_count([("regrade_state", "!=", False)]):
+                return calls
+            if via_xmlid:
+                self.env.ref(f"{ADDON}.ir_cron_regrade").method_direct_trigger()
+            elif batch_size:
+                Company._cron_regrade(batch_size=batch_size)
+            else:
+                Company._cron_regrade()
+        raise AssertionError("the re-grade job did not end in 50 calls")
+
 
 class CrmStandardProcessCase(AddonTestMixin, TransactionCase):
     @classmethod

@@ -32,6 +32,22 @@ from .common import CrmStandardProcessCase
 MONDAY = date(2026, 11, 2)
 MONDAY_9 = datetime(2026, 11, 2, 9, 0)
 ADDON = "crm_standard_process"
+# The daily follow-up jobs, in the order of their hours: re-graded customers
+# take their plan, the coming follow-ups are scheduled, important dates are
+# greeted. job -> (cron xmlid, model, method)
+FOLLOWUP_JOBS = {
+    "regrade": (
+        "ir_cron_followup_regrade",
+        "crm.followup.plan",
+        "_cron_followup_regrade",
+    ),
+    "schedule": ("ir_cron_followup_plan", "crm.followup.plan", "_cron_followup_plan"),
+    "greetings": (
+        "ir_cron_followup_greetings",
+        "crm.followup.greeting",
+        "_cron_followup_greetings",
+    ),
+}
 
 
 class FollowupCase(CrmStandardProcessCase):
@@ -90,12 +106,16 @@ class FollowupCase(CrmStandardProcessCase):
             .search(domain, order="followup_due_date, id")
         )
 
-    def _run_cron(self, when, via_xmlid=False):
+    def _run_cron(self, when, via_xmlid=False, jobs=tuple(FOLLOWUP_JOBS)):
+        """Run the daily follow-up ``jobs`` at ``when``, by their methods or
+        through their cron records."""
         with freeze_time(when):
-            if via_xmlid:
-                self.env.ref(f"{ADDON}.ir_cron_followup_plan").method_direct_trigger()
-            else:
-                self.env["crm.followup.plan"]._cron_followup_plan()
+            for job in jobs:
+                xmlid, model, method = FOLLOWUP_JOBS[job]
+                if via_xmlid:
+                    self.env.ref(f"{ADDON}.{xmlid}").method_direct_trigger()
+                else:
+                    getattr(self.env[model], method)()
 
     def _log(self, activity, when, **values):
         """Log ``activity`` as done through the wizard, at ``when``."""

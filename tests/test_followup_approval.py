@@ -174,8 +174,10 @@ class TestFollowupApproval(FollowupCase):
         self.assertEqual(self.customer_b.followup_plan_id, self.plan_a)
 
     def test_threshold_change_moves_plans_at_the_next_run(self):
-        """Re-grading by new thresholds (set-based SQL) is caught by the daily job."""
+        """Re-grading by new thresholds (set-based SQL, in the re-grade job)
+        is caught by the follow-up job."""
         self.env.company.grade_b_threshold = 300000  # B customers become C
+        self._run_regrade()
         self.assertEqual(self.customer_b.customer_grade, "c")
         self.assertEqual(self.customer_b.followup_plan_id, self.plan_b)
         self._run_cron(TUESDAY_10)

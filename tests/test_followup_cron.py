@@ -1,4 +1,5 @@
-"""ir_cron_followup_plan: the coming follow-up of every customer, once."""
+"""ir_cron_followup_plan: the coming follow-up of every customer, once;
+ir_cron_followup_regrade: re-graded customers take their new plan."""
 
 from datetime import date, datetime
 from unittest.mock import patch
@@ -9,7 +10,7 @@ from freezegun import freeze_time
 from odoo import Command
 from odoo.tools import mute_logger
 
-from .followup_common import ADDON, MONDAY, FollowupCase
+from .followup_common import ADDON, FOLLOWUP_JOBS, MONDAY, FollowupCase
 
 TUESDAY_10 = datetime(2026, 11, 3, 10, 0)
 NEXT_MONDAY_7 = datetime(2026, 11, 9, 7, 0)
@@ -241,7 +242,7 @@ class TestFollowupCron(FollowupCase):
             self.env.invalidate_all()
             with freeze_time(TUESDAY_10):
                 before = self.cr.sql_log_count
-                self.env["crm.followup.plan"]._cron_followup_plan()
+                self.env["crm.followup.plan"]._cron_followup_regrade()
                 counts[size] = self.cr.sql_log_count - before
             self.assertEqual(set(customers.mapped("followup_plan_id")), {self.plan_b})
             self.assertEqual(set(customers.mapped("followup_plan_grade")), {"b"})
@@ -269,6 +270,78 @@ class TestFollowupCron(FollowupCase):
         self.assertIn(
             self.lead_unassigned, Lead.search([("next_followup_date", "=", False)])
         )
+
+    def test_each_followup_job_runs_on_its_own(self):
+        """Re-graded customers, scheduling and greetings are three cron jobs:
+        the greetings failing hold up neither the re-graded customers nor the
+        scheduling."""
+        crons = self.env["ir.cron"]
+        for xmlid, model, method in FOLLOWUP_JOBS.values():
+            cron = self.env.ref(f"{ADDON}.{xmlid}")
+            self.assertEqual(
+                (cron.model_id.model, cron.code), (model, f"model.{method}()")
+            )
+            self.assertTrue(cron.active)
+            crons |= cron
+        self.assertEqual(len(crons), 3)
+        # B now, plan A approved when it was A: re-graded; and one to schedule
+        self.customer_b.sudo().write(
+            {"followup_plan_id": self.plan_a.id, "followup_plan_grade": "a"}
+        )
+        new = self._b_customers(1)
+        self._approve_without_scheduling(new, self.plan_b)
+        Greeting = type(self.env["crm.followup.greeting"])
+        with patch.object(Greeting, "_due_occasions", side_effect=ValueError("bad")):
+            with self.assertRaises(ValueError), self.env.cr.savepoint():
+                self._run_cron(TUESDAY_10, via_xmlid=True, jobs=("greetings",))
+            self._run_cron(TUESDAY_10, via_xmlid=True, jobs=("regrade", "schedule"))
+        self.assertEqual(self.customer_b.followup_plan_id, self.plan_b)
+        self.assertEqual(len(self._followups(new)), 1)
+
+    def test_each_followup_job_reports_its_own_progress(self):
+        """Each job takes one batch a call and tells the cron runner how many
+        it did and how many of its own remain."""
+        to_schedule = self._b_customers(3)
+        self._approve_without_scheduling(to_schedule, self.plan_b)
+        self._run_cron(TUESDAY_10, jobs=("schedule",))
+        regraded = self._b_customers(2)
+        self._approve_without_scheduling(regraded, self.plan_b)
+        regraded.sudo().write(
+            {"followup_plan_id": self.plan_a.id, "followup_plan_grade": "a"}
+        )
+        self._approve_without_scheduling(self._b_customers(2), self.plan_b)
+        self.env["res.partner"].create(
+            [
+                {
+                    "name": f"Born {n}",
+                    "parent_id": self.customer_c.id,
+                    "birthday": date(1980, 11, 5),
+                }
+                for n in range(4)
+            ]
+        )
+        today = date(2026, 11, 3)
+        Plan, Greeting = (
+            self.env["crm.followup.plan"],
+            self.env["crm.followup.greeting"],
+        )
+        # what remains of each job's own work after its call (the database's
+        # demo data may add to it)
+        remaining = {
+            "regrade": (1, lambda: Plan._regraded_customers(today, count=True)),
+            "schedule": (2, lambda: Plan._customers_to_schedule(today, count=True)),
+            "greetings": (3, lambda: Greeting._due_occasions(today, count=True)),
+        }
+        for job, (xmlid, model, method) in FOLLOWUP_JOBS.items():
+            with self.subTest(job=job):
+                _cron, progress = self.env.ref(f"{ADDON}.{xmlid}")._add_progress()
+                records = self.env[model].with_context(ir_cron_progress_id=progress.id)
+                with freeze_time(TUESDAY_10):
+                    getattr(records, method)(batch_size=1)
+                at_least, count = remaining[job]
+                self.assertEqual(progress.done, 1)
+                self.assertEqual(progress.remaining, count())
+                self.assertGreaterEqual(progress.remaining, at_least)
 
     def _b_customers(self, count):
         """``count`` new active B customers of the rep in team East."""

@@ -3,8 +3,10 @@
 from datetime import date, datetime
 from unittest.mock import patch
 
+from freezegun import freeze_time
+
 from odoo.exceptions import ValidationError
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
 
 from .followup_common import ADDON, FollowupCase
 
@@ -22,6 +24,9 @@ class TestFollowupGreetings(FollowupCase):
                 "birthday": date(1980, 11, 12),  # a Thursday in 2026
             }
         )
+
+    def _run_cron(self, when, via_xmlid=False, jobs=("greetings",)):
+        return super()._run_cron(when, via_xmlid=via_xmlid, jobs=jobs)
 
     def _greetings(self, customers):
         return self._followups(customers, open_only=False, plan=False)
@@ -107,6 +112,121 @@ class TestFollowupGreetings(FollowupCase):
         self.assertEqual(len(cooperation), 1)
         self.assertIn("cooperation anniversary (1)", cooperation.summary)
         self.assertEqual(cooperation.user_id, self.rep_teammate)
+
+    def test_cooperation_start_follows_the_won_leads(self):
+        """Stored on the customer, not on its contacts: the day of the first
+        won opportunity, moved when a lead is won, un-won, lost, reassigned
+        or deleted, or when its contact moves to another company."""
+        Stage = self.env["crm.stage"]
+        won = Stage.search([("is_won", "=", True)], limit=1)
+        ongoing = Stage.search([("is_won", "=", False)], limit=1)
+        buyer = self.env["res.partner"].create(
+            {"name": "Buyer", "parent_id": self.customer_c.id}
+        )
+        Lead = self.env["crm.lead"]
+        with freeze_time(datetime(2024, 3, 1, 10, 0)):
+            first = Lead.create(
+                {
+                    "name": "First",
+                    "partner_id": buyer.id,
+                    "stage_id": won.id,
+                    "date_closed": datetime(2024, 3, 1, 10, 0),
+                }
+            )
+        self.assertEqual(first.date_closed, datetime(2024, 3, 1, 10, 0))
+        self.assertEqual(self.customer_c.cooperation_start_date, date(2024, 3, 1))
+        self.assertFalse(buyer.cooperation_start_date)
+        earlier = Lead.create({"name": "Earlier", "partner_id": self.customer_c.id})
+        self.assertEqual(self.customer_c.cooperation_start_date, date(2024, 3, 1))
+        with freeze_time(datetime(2023, 5, 2, 10, 0)):
+            earlier.stage_id = won
+        self.assertEqual(self.customer_c.cooperation_start_date, date(2023, 5, 2))
+        earlier.action_set_lost()
+        self.assertEqual(self.customer_c.cooperation_start_date, date(2024, 3, 1))
+        first.stage_id = ongoing
+        self.assertFalse(self.customer_c.cooperation_start_date)
+        with freeze_time(datetime(2025, 6, 3, 10, 0)):
+            first.stage_id = won
+        first.partner_id = self.customer_a
+        self.assertFalse(self.customer_c.cooperation_start_date)
+        self.assertEqual(self.customer_a.cooperation_start_date, date(2025, 6, 3))
+        first.partner_id = buyer
+        buyer.parent_id = self.customer_north
+        self.assertFalse(self.customer_a.cooperation_start_date)
+        self.assertFalse(self.customer_c.cooperation_start_date)
+        self.assertEqual(self.customer_north.cooperation_start_date, date(2025, 6, 3))
+        first.unlink()
+        self.assertFalse(self.customer_north.cooperation_start_date)
+
+    def test_install_fill_gives_what_the_leads_keep(self):
+        """The SQL fill of a live database's customers at install agrees with
+        what the leads maintain."""
+        won = self.env["crm.stage"].search([("is_won", "=", True)], limit=1)
+        closed = datetime(2022, 7, 8, 10, 0)
+        self.env["crm.lead"].create(
+            [
+                {
+                    "name": "Won",
+                    "partner_id": partner.id,
+                    "stage_id": won.id,
+                    "date_closed": closed,
+                }
+                for partner in (self.contact, self.customer_a)
+            ]
+        )
+        self.env.flush_all()
+        kept = dict(
+            self.env.execute_query(
+                SQL(
+                    "SELECT id, cooperation_start_date FROM res_partner"
+                    " WHERE cooperation_start_date IS NOT NULL"
+                )
+            )
+        )
+        self.assertEqual(kept[self.customer_b.id], date(2022, 7, 8))
+        self.env.cr.execute("UPDATE res_partner SET cooperation_start_date = NULL")
+        self.env["res.partner"]._fill_cooperation_start_dates()
+        filled = dict(
+            self.env.execute_query(
+                SQL(
+                    "SELECT id, cooperation_start_date FROM res_partner"
+                    " WHERE cooperation_start_date IS NOT NULL"
+                )
+            )
+        )
+        self.assertEqual(filled, kept)
+
+    def test_anniversaries_are_index_lookups(self):
+        """The finder reads the month-day indexes of birthdays, founding dates
+        and cooperation starts; it never reads the leads."""
+        self.customer_a.founding_date = date(2006, 11, 10)
+        self.env.flush_all()
+        Greeting = self.env["crm.followup.greeting"]
+        query = None
+        execute = self.env.cr.execute
+
+        def spy(query_, params=None, log_exceptions=True):
+            nonlocal query
+            if "WITH customer AS" in str(query_):
+                query = query_
+            return execute(query_, params, log_exceptions)
+
+        with patch.object(self.env.cr, "execute", spy):
+            Greeting._due_occasions(date(2026, 11, 5))
+        self.assertIsNotNone(query)
+        self.env.cr.execute("ANALYZE res_partner")
+        # a test table is small enough for a sequential scan to be cheaper
+        # than on a million partners: forbid it, and see which index is read
+        self.env.cr.execute("SET LOCAL enable_seqscan = off")
+        try:
+            self.env.cr.execute(SQL("EXPLAIN %s", query))
+            plan = "\n".join(row[0] for row in self.env.cr.fetchall())
+        finally:
+            self.env.cr.execute("SET LOCAL enable_seqscan = on")
+        self.assertNotIn("crm_lead", plan)
+        self.assertNotIn("Seq Scan on res_partner", plan)
+        for fname in ("birthday", "founding_date", "cooperation_start_date"):
+            self.assertIn(f"res_partner_{fname}_month_day_index", plan)
 
     def test_born_on_29_february(self):
         """Greeted on 28 February in common years, on the 29th in leap years."""

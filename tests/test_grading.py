@@ -72,22 +72,95 @@ class TestGrading(CrmStandardProcessCase):
                 self.company.write(values)
         self.assertEqual(self.company.grade_a_threshold, 500000)
 
-    def test_threshold_change_regrades_set_based_and_logs_it(self):
-        """Raising the thresholds re-grades in one statement, whatever the count."""
+    def test_threshold_save_only_marks_the_grades_stale(self):
+        """Saving new thresholds in Settings re-grades nothing in its own
+        transaction: it records that the company's grades are stale, shows it
+        in Settings and has the re-grade job run soon."""
+        customer = self._customer("Stale Co", 150000)
+        self.assertEqual(customer.customer_grade, "b")
+        cron = self.env.ref("crm_standard_process.ir_cron_regrade")
+        triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
+        settings = self.env["res.config.settings"].create({})
+        self.assertFalse(settings.regrade_state)
+        self.env["res.config.settings"].create({"grade_b_threshold": 200000}).execute()
+        self.assertEqual(self.company.regrade_state, "customers")
+        self.assertEqual(self.company.regrade_requested_by_id, self.env.user)
+        self.assertEqual(customer.customer_grade, "b", "not re-graded yet")
+        self.assertEqual(
+            self.env["res.config.settings"].create({}).regrade_state, "customers"
+        )
+        self.assertGreater(
+            self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]),
+            len(triggers),
+        )
+        # saving the same thresholds again asks for nothing
+        self._run_regrade()
+        self.assertEqual(customer.customer_grade, "c")
+        self.env["res.config.settings"].create({"grade_b_threshold": 200000}).execute()
+        self.assertFalse(self.company.regrade_state)
+
+    def test_threshold_change_regrades_in_batches_and_logs_it(self):
+        """The re-grade job re-grades customers, then leads, in batches of a
+        fixed number of statements whatever their size, and logs each change
+        in the customer's chatter."""
         small = self.env["res.partner"]
         for n in range(10):
             small |= self._customer(f"Small {n}", 150000)
         self.env.flush_all()
-        with self.assertQueryCount(__system__=9):
-            self.company.write({"grade_b_threshold": 200000})
+        self.company.write({"grade_b_threshold": 200000})
+        self.env.flush_all()
+        Company = self.env["res.company"]
+        # one batch of customers, one of leads: 23 queries, whatever their size
+        with self.assertQueryCount(__system__=23):
+            Company._cron_regrade()
+        self.assertFalse(self.company.regrade_state)
         many = self.env["res.partner"]
         for n in range(50):
             many |= self._customer(f"Many {n}", 250000)
         self.env.flush_all()
-        with self.assertQueryCount(__system__=9):
-            self.company.write({"grade_b_threshold": 300000})
+        self.company.write({"grade_b_threshold": 300000})
+        self.env.flush_all()
+        with self.assertQueryCount(__system__=23):
+            Company._cron_regrade()
         self.assertEqual(set((small | many).mapped("customer_grade")), {"c"})
-        self.assertIn("thresholds changed", many[0].message_ids[0].body)
+        note = many[0].message_ids[0]
+        self.assertIn("thresholds changed", note.body)
+        self.assertEqual(note.author_id, self.env.user.partner_id)
+        self.assertEqual(note.subtype_id, self.env.ref("mail.mt_note"))
+
+    def test_regrade_is_restartable_batch_after_batch(self):
+        """Each call takes the next batch from where the last one stopped and
+        reports how many it did and about how many remain; the last one ends
+        the re-grade."""
+        customers = self.env["res.partner"]
+        for n in range(7):
+            customers |= self._customer(f"Batch {n}", 150000)
+        self.env.flush_all()
+        self.company.write({"grade_b_threshold": 200000})
+        cron = self.env.ref("crm_standard_process.ir_cron_regrade")
+        progress_seen = []
+        for _call in range(100):
+            if not self.company.regrade_state:
+                break
+            _cron, progress = cron._add_progress()
+            self.env["res.company"].with_context(
+                ir_cron_progress_id=progress.id
+            )._cron_regrade(batch_size=3)
+            progress_seen.append((progress.done, progress.remaining))
+            if self.company.regrade_state == "customers":
+                done = customers.filtered(lambda c: c.id <= self.company.regrade_cursor)
+                self.assertEqual(
+                    set(done.mapped("customer_grade")), {"c"} if done else set()
+                )
+                self.assertEqual(
+                    set((customers - done).mapped("customer_grade")), {"b"}
+                )
+        self.assertFalse(self.company.regrade_state)
+        self.assertEqual(set(customers.mapped("customer_grade")), {"c"})
+        self.assertGreater(len(progress_seen), 3)
+        self.assertTrue(all(done == 3 for done, _left in progress_seen[:-1]))
+        self.assertTrue(all(left > 0 for _done, left in progress_seen[:-1]))
+        self.assertEqual(progress_seen[-1][1], 0)
 
     def test_other_companies_customers_keep_their_grade(self):
         """Only the company whose thresholds changed is re-graded."""
@@ -95,6 +168,7 @@ class TestGrading(CrmStandardProcessCase):
         theirs = self._customer("Theirs", 150000, company_id=other_company.id)
         self.assertEqual(theirs.customer_grade, "b")
         self.company.write({"grade_b_threshold": 200000})
+        self._run_regrade()
         self.assertEqual(theirs.customer_grade, "b")
         self.assertEqual(self._customer("Ours", 150000).customer_grade, "c")
 
@@ -156,6 +230,7 @@ class TestGrading(CrmStandardProcessCase):
         self.lead_rep.expected_revenue = 150000
         self.assertEqual(self.lead_rep.customer_grade, "b")
         self.company.write({"grade_b_threshold": 200000})
+        self._run_regrade(via_xmlid=True)
         self.assertEqual(self.lead_rep.customer_grade, "c")
 
     def test_grade_is_the_customers_company_whoever_computes_it(self):
@@ -197,5 +272,6 @@ class TestGrading(CrmStandardProcessCase):
                 )
         self.assertEqual(shared.grade_company_id, self.env.ref("base.main_company"))
         branch.write({"grade_b_threshold": 20000, "grade_a_threshold": 70000})
+        self._run_regrade()
         self.assertEqual(theirs.customer_grade, "b")
         self.assertEqual(ours.customer_grade, "c")

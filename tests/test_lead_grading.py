@@ -1,6 +1,8 @@
 """P10: leads graded A/B/C by fit: the customer's grade, else the expected
 revenue against the thresholds, else the clarity of the need."""
 
+from odoo.tests import new_test_user
+
 from .lead_common import LeadCase
 
 
@@ -73,12 +75,14 @@ class TestLeadGrading(LeadCase):
         )
         self.assertFalse(of_customer.first_contact_deadline)
         self.company.write({"grade_a_threshold": 600000, "grade_b_threshold": 40000})
+        self._run_regrade()
         self.assertEqual(self.customer.customer_grade, "b")
         self.assertEqual(
             (clear | vague | of_customer).mapped("customer_grade"), ["b", "b", "b"]
         )
         self.assertTrue(of_customer.first_contact_deadline)
         self.company.write({"grade_b_threshold": 200000})
+        self._run_regrade(via_xmlid=True)
         self.assertEqual(
             (clear | vague | of_customer).mapped("customer_grade"), ["b", "c", "c"]
         )
@@ -111,6 +115,7 @@ class TestLeadGrading(LeadCase):
         self.assertEqual((ours | theirs).mapped("customer_grade"), ["a", "b"])
         self.assertFalse(self._grade_tracking(ours | theirs))
         branch.with_context(tracking_disable=False).write({"grade_b_threshold": 700000})
+        self._run_regrade()
         self.assertEqual((ours | theirs).mapped("customer_grade"), ["a", "c"])
         changes = self._grade_tracking(theirs)
         self.assertEqual((changes.old_value_char, changes.new_value_char), ("B", "C"))
@@ -118,7 +123,50 @@ class TestLeadGrading(LeadCase):
         self.company.with_context(tracking_disable=False).write(
             {"grade_a_threshold": 650000}
         )
+        self._run_regrade()
         self.assertEqual((ours | theirs).mapped("customer_grade"), ["b", "c"])
         changes = self._grade_tracking(ours)
         self.assertEqual(len(changes), 1)
         self.assertEqual((changes.old_value_char, changes.new_value_char), ("A", "B"))
+
+    def test_regrade_follows_a_customer_graded_by_another_company(self):
+        """A lead of one company whose customer another company grades (a
+        customer of no company, owned by that company's salesperson) follows
+        the customer's new grade when that company's thresholds change."""
+        branch = self.env["res.company"].create(
+            {
+                "name": "Branch Co",
+                "grade_a_threshold": 80000,
+                "grade_b_threshold": 40000,
+            }
+        )
+        branch_rep = new_test_user(
+            self.env,
+            login="csp_branch_rep",
+            groups="sales_team.group_sale_salesman",
+            company_id=branch.id,
+            company_ids=[(6, 0, branch.ids)],
+        )
+        theirs = (
+            self.env["res.partner"]
+            .with_context(default_profile_state="draft")
+            .create(
+                {
+                    "name": "Branch Customer",
+                    "is_company": True,
+                    "company_id": False,
+                    "user_id": branch_rep.id,
+                    "expected_annual_amount": 50000,
+                }
+            )
+        )
+        lead = self._revenue_lead(0)
+        lead.partner_id = theirs
+        self.assertEqual(theirs.grade_company_id, branch)
+        self.assertEqual(lead.grade_company_id, self.company)
+        self.assertEqual((theirs.customer_grade, lead.customer_grade), ("b", "b"))
+        self.env.flush_all()
+        branch.write({"grade_b_threshold": 60000})
+        self._run_regrade()
+        self.assertEqual((theirs.customer_grade, lead.customer_grade), ("c", "c"))
+        self.assertFalse(lead.first_contact_deadline)

@@ -6,6 +6,7 @@ from . import customer_review_mixin
 from . import customer_grade_mixin
 from . import duplicate_mixin
 from . import followup_target_mixin
+from . import customer_cooperation_mixin
 from . import escalation_mixin
 from . import sla_clock_mixin
 from . import complaint_mail_gateway_mixin

@@ -47,7 +47,7 @@ def horizon_keys(today, horizon):
 class CrmFollowupGreeting(models.Model):
     """An important date greeted: the marker that makes it once a year.
 
-    The daily follow-up job schedules a greeting task on the customer some
+    The daily greetings job schedules a greeting task on the customer some
     days ahead of a contact's birthday, of the company's founding anniversary
     and of the anniversary of the first won opportunity, and records it here;
     the unique key (person, occasion, year) keeps it to once a year, even with
@@ -91,6 +91,17 @@ class CrmFollowupGreeting(models.Model):
             "This important date was already greeted this year.",
         ),
     ]
+
+    @api.model
+    def _cron_followup_greetings(self, batch_size=500):
+        """Schedule the greetings falling due, one batch a call, then report
+        what remains."""
+        today = fields.Date.context_today(self)
+        greeted = self._greet_important_dates(today, limit=batch_size)
+        self.env["ir.cron"]._notify_progress(
+            done=greeted, remaining=self._due_occasions(today, count=True)
+        )
+        return greeted
 
     @api.model
     def _greet_important_dates(self, today, limit=None):
@@ -147,8 +158,9 @@ class CrmFollowupGreeting(models.Model):
         occasion, original date, anniversary date).
 
         Dates are matched on their month-day key (``month_day_sql``, indexed
-        on birthdays and founding dates) against the keys of the days of the
-        horizon, so that a million partners are not compared with each day."""
+        on birthdays, founding dates and cooperation start dates) against the
+        keys of the days of the horizon, so that a million partners are not
+        compared with each day, nor every won lead aggregated."""
         self.env.flush_all()
         companies = self.env["res.company"].sudo().search([])
         horizon = max(companies.mapped("followup_greeting_days") or [0])
@@ -180,10 +192,11 @@ class CrmFollowupGreeting(models.Model):
                  WHERE partner.founding_date IS NOT NULL
                    AND %(founding_key)s = ANY(%(keys)s)
              UNION ALL
-                SELECT cooperation.customer_id, cooperation.customer_id,
-                       'cooperation', cooperation.start_date, %(cooperation_key)s
-                  FROM (%(cooperation)s) AS cooperation
-                 WHERE %(cooperation_key)s = ANY(%(keys)s)
+                SELECT partner.id, partner.id, 'cooperation',
+                       partner.cooperation_start_date, %(cooperation_key)s
+                  FROM res_partner partner
+                 WHERE partner.cooperation_start_date IS NOT NULL
+                   AND %(cooperation_key)s = ANY(%(keys)s)
             ),
             day AS (
                 SELECT day, key
@@ -212,8 +225,9 @@ class CrmFollowupGreeting(models.Model):
             day_keys=keys,
             birthday_key=month_day_sql(SQL.identifier("contact", "birthday")),
             founding_key=month_day_sql(SQL.identifier("partner", "founding_date")),
-            cooperation_key=month_day_sql(SQL.identifier("cooperation", "start_date")),
-            cooperation=self.env["res.partner"]._cooperation_start_sql(),
+            cooperation_key=month_day_sql(
+                SQL.identifier("partner", "cooperation_start_date")
+            ),
         )
         if count:
             return self.env.execute_query(
@@ -288,7 +302,52 @@ class CrmFollowupGreeting(models.Model):
                 greetings |= failed[key]
             else:
                 new_markers.append(marker)
-        return greetings | self.create(new_markers)
+        return greetings | self._create_markers(new_markers)
+
+    @api.model
+    def _create_markers(self, markers):
+        """Insert the markers of new greetings in one statement that yields to
+        a marker of the same date another transaction inserted: under Odoo's
+        repeatable-read isolation, ``ON CONFLICT DO NOTHING`` on a row this
+        transaction cannot see fails with a serialization error, which the
+        batch loop raises again (``tools/cron_batch``): a second cron worker
+        greeting the same dates is rolled back and retried, instead of each
+        greeting being blamed and marked failed on a duplicate key."""
+        if not markers:
+            return self.browse()
+        self.env.flush_all()
+        columns = ("partner_id", "customer_id", "occasion", "occasion_date", "year")
+        rows = self.env.execute_query(
+            SQL(
+                """
+                INSERT INTO crm_followup_greeting (
+                    partner_id, customer_id, occasion, occasion_date, year,
+                    activity_id, create_uid, create_date, write_uid, write_date)
+                SELECT marker.*, %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM unnest(%(partners)s::int[], %(customers)s::int[],
+                              %(occasions)s::varchar[], %(dates)s::date[],
+                              %(years)s::int[], %(activities)s::int[]) AS marker
+                    ON CONFLICT (partner_id, occasion, year) DO NOTHING
+                RETURNING id
+                """,
+                **{
+                    key: [marker[fname] for marker in markers]
+                    for key, fname in zip(
+                        ("partners", "customers", "occasions", "dates", "years"),
+                        columns,
+                        strict=True,
+                    )
+                },
+                activities=[marker.get("activity_id") for marker in markers],
+                uid=self.env.uid,
+                now=self.env.cr.now(),
+            )
+        )
+        if len(rows) != len(markers):
+            raise ValueError(
+                f"{len(markers) - len(rows)} of the greetings were greeted already"
+            )
+        return self.browse(row[0] for row in rows)
 
     def _summary(self, occasion, person, origin, day):
         when = format_date(self.env, day)

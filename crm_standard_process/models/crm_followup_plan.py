@@ -319,6 +319,10 @@ class CrmFollowupPlan(models.Model):
 
     @api.model
     def _query_customers(self, where, today, limit, count):
+        """The customers due (``count``: how many). The batch is claimed: its
+        rows are locked for this transaction, and rows another transaction
+        holds (a second cron worker, a manager approving a plan) are skipped,
+        not waited for; the next call takes them."""
         self.env.flush_all()
         query = SQL(
             """
@@ -341,7 +345,7 @@ class CrmFollowupPlan(models.Model):
                 SQL("SELECT COUNT(*) FROM (%s) AS due", query)
             )[0][0]
         query = SQL(
-            "%s ORDER BY partner.id %s",
+            "%s ORDER BY partner.id %s FOR NO KEY UPDATE OF partner SKIP LOCKED",
             query,
             SQL("LIMIT %s", limit) if limit else SQL(),
         )
@@ -352,35 +356,45 @@ class CrmFollowupPlan(models.Model):
 
     @api.model
     def _cron_followup_plan(self, batch_size=500):
-        """Follow the grades, schedule the coming follow-ups, greet important
-        dates: one batch of each per call, then report what remains."""
+        """Schedule the coming follow-up of the customers due, one batch a
+        call, then report what remains. The re-graded customers and the
+        greetings are jobs of their own (``_cron_followup_regrade``,
+        ``crm.followup.greeting._cron_followup_greetings``): one failing
+        never holds up the others."""
+        today = fields.Date.context_today(self)
+        scheduled = self._run_batch(
+            self._customers_to_schedule(today, limit=batch_size),
+            lambda customers: self._schedule(customers, today),
+            today,
+        )
+        self.env["ir.cron"]._notify_progress(
+            done=len(scheduled),
+            remaining=self._customers_to_schedule(today, count=True),
+        )
+        return scheduled
+
+    @api.model
+    def _cron_followup_regrade(self, batch_size=500):
+        """Customers whose confirmed grade changed take the plan of their new
+        grade, one batch a call, then report what remains."""
         today = fields.Date.context_today(self)
         regraded = self._run_batch(
             self._regraded_customers(today, limit=batch_size),
             lambda customers: customers._follow_grade_plan(today),
             today,
         )
-        scheduled = self._run_batch(
-            self._customers_to_schedule(today, limit=batch_size),
-            lambda customers: self._schedule(customers, today),
-            today,
-        )
-        Greeting = self.env["crm.followup.greeting"]
-        greeted = Greeting._greet_important_dates(today, limit=batch_size)
-        remaining = (
-            self._regraded_customers(today, count=True)
-            + self._customers_to_schedule(today, count=True)
-            + Greeting._due_occasions(today, count=True)
-        )
         self.env["ir.cron"]._notify_progress(
-            done=len(regraded) + len(scheduled) + greeted, remaining=remaining
+            done=len(regraded),
+            remaining=self._regraded_customers(today, count=True),
         )
+        return regraded
 
     @api.model
     def _run_batch(self, customers, job, today):
         """Run ``job`` on the batch in one savepoint; when that fails, customer
         by customer, so that one failing customer never stops the others: it
-        is left alone until tomorrow. Returns the customers done."""
+        is left alone until tomorrow, and its retry date is cleared once it
+        goes through. Returns the customers done."""
         done, _failed = run_in_savepoints(
             self.env,
             customers,
@@ -390,5 +404,9 @@ class CrmFollowupPlan(models.Model):
             ),
             _logger,
             lambda customer: f"Following up {customer.display_name}",
+        )
+        # the customers that failed before and went through now are clear
+        done.filtered("followup_retry_date")._write_followup_plan_values(
+            {"followup_retry_date": False}
         )
         return done

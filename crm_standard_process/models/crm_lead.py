@@ -14,6 +14,7 @@ from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column
 
 from ..tools import sla_clock
+from .customer_cooperation_mixin import COOPERATION_LEAD_FIELDS
 from .field_guard_mixin import GUARD_ENGINE
 
 # P10 on the working calendar: "within 24 h" of capture is one working day,
@@ -159,7 +160,8 @@ class CrmLead(models.Model):
         return SQL(
             """
             SELECT graded.id, graded.customer_grade AS old_grade,
-                   COALESCE(customer.customer_grade, %(grade)s) AS grade
+                   COALESCE(customer.customer_grade, %(grade)s) AS grade,
+                   graded.grade_company_id
               FROM crm_lead graded
               JOIN res_company company ON company.id = graded.grade_company_id
          LEFT JOIN res_partner contact ON contact.id = graded.partner_id
@@ -315,10 +317,32 @@ class CrmLead(models.Model):
             **dict.fromkeys(LEAD_ENGINE_FIELDS, GUARD_ENGINE),
         }
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        leads = super().create(vals_list)
+        leads.filtered(
+            lambda lead: lead.stage_id.is_won and lead.date_closed
+        )._cooperation_customers()._store_cooperation_start_dates()
+        return leads
+
     def write(self, vals):
         moved = self._leads_changing_owner(vals)
+        # a lead won, un-won, lost, reassigned moves its customers' start
+        customers = (
+            self._cooperation_customers()
+            if COOPERATION_LEAD_FIELDS & vals.keys()
+            else None
+        )
         result = super().write(vals)
         moved._restart_followup_period()
+        if customers is not None:
+            (customers | self._cooperation_customers())._store_cooperation_start_dates()
+        return result
+
+    def unlink(self):
+        customers = self._cooperation_customers()
+        result = super().unlink()
+        customers._store_cooperation_start_dates()
         return result
 
     # mail
@@ -332,29 +356,107 @@ class CrmLead(models.Model):
     # business methods
 
     @api.model
-    def _regrade_leads(self, companies):
-        """Re-grade the companies' leads after a threshold change. One query
-        per company finds the leads whose grade changes; one write per new
-        grade stores it, tracked in the chatter, and recomputes what depends
-        on it (the first-contact deadline)."""
+    def _regrade_batch(self, company, after_id, limit):
+        """Re-grade the next leads ``company``'s thresholds grade, by the lead's
+        own grade company or by its customer's (see
+        ``crm.grading.mixin._regrade_batch``; the customers are re-graded
+        first), in one UPDATE with what depends on the grade (the
+        first-contact deadline of leads becoming A or B), and track each new
+        grade in the lead's chatter in the same statement."""
         self.env.flush_all()
-        regraded = {}
-        for company in companies:
-            rows = self.env.execute_query(
-                SQL(
-                    """SELECT id, grade FROM (%s) regraded
-                        WHERE old_grade IS DISTINCT FROM grade ORDER BY id""",
-                    self._graded_leads_sql(
-                        SQL("graded.grade_company_id = %s", company.id)
+        claimed, seen, last_id, skipped_id = self._claim_regrade_batch(
+            SQL(
+                """
+                SELECT lead.id
+                  FROM crm_lead lead
+             LEFT JOIN res_partner contact ON contact.id = lead.partner_id
+             LEFT JOIN res_partner customer
+                    ON customer.id = contact.commercial_partner_id
+                 WHERE lead.id > %(after)s
+                   AND (lead.grade_company_id = %(company)s
+                        OR (customer.grade_company_id = %(company)s
+                            AND customer.customer_grade IS NOT NULL))
+              ORDER BY lead.id LIMIT %(limit)s
+                """,
+                after=after_id,
+                company=company.id,
+                limit=limit,
+            )
+        )
+        if not claimed:
+            return seen, last_id, skipped_id, 0
+        # the first-contact deadline of a lead becoming A or B, as its compute
+        # gives it: two working days from now on its grade company's calendar
+        now = self.env.cr.now()
+        companies = self.env["res.company"].sudo().search([])
+        deadlines = [
+            sla_clock.moment_after_working_days(
+                now, FIRST_CONTACT_DAYS, c.resource_calendar_id or None
+            )
+            for c in companies
+        ]
+        author = company.regrade_requested_by_id or self.env.user
+        in_lang = self.with_context(lang=author.lang or self.env.lang).env
+        changed = self.env.execute_query(
+            SQL(
+                """
+                WITH regraded AS (%(graded)s),
+                changed AS (
+                    UPDATE crm_lead lead
+                       SET customer_grade = regraded.grade,
+                           first_contact_deadline = CASE
+                               WHEN regraded.grade IN ('a', 'b')
+                               THEN COALESCE(lead.first_contact_deadline,
+                                             deadline.moment)
+                               END,
+                           write_uid = %(uid)s,
+                           write_date = %(now)s
+                      FROM regraded
+                 LEFT JOIN unnest(%(companies)s::int[], %(deadlines)s::timestamp[])
+                           AS deadline(company_id, moment)
+                        ON deadline.company_id = regraded.grade_company_id
+                     WHERE lead.id = regraded.id
+                       AND regraded.old_grade IS DISTINCT FROM regraded.grade
+                 RETURNING lead.id, regraded.old_grade,
+                           regraded.grade AS new_grade
+                ),
+                %(log)s
+                SELECT COUNT(*) FROM changed
+                """,
+                graded=self._graded_leads_sql(SQL("graded.id = ANY(%s)", claimed)),
+                uid=self.env.uid,
+                now=now,
+                companies=companies.ids,
+                deadlines=deadlines,
+                log=self._regrade_log_sql(
+                    author,
+                    lambda old, new: in_lang._(
+                        "Grade changed from %(old)s to %(new)s after the grade "
+                        "thresholds changed.",
+                        old=old,
+                        new=new,
                     ),
-                )
+                    tracked_field="customer_grade",
+                ),
             )
-            for lead_id, grade in rows:
-                regraded.setdefault(grade, []).append(lead_id)
-        for grade, ids in regraded.items():
-            self.browse(ids).sudo().with_context(active_test=False).write(
-                {"customer_grade": grade}
+        )[0][0]
+        if changed:
+            self.invalidate_model(
+                [
+                    "customer_grade",
+                    "first_contact_deadline",
+                    "write_uid",
+                    "write_date",
+                    "message_ids",
+                ]
             )
+        return seen, last_id, skipped_id, changed
+
+    def _cooperation_customers(self):
+        """The customers whose cooperation start these leads weigh in."""
+        return (
+            self.sudo().with_context(active_test=False).partner_id.commercial_partner_id
+        )
 
     def _working_calendar(self):
         """The calendar that counts the lead's working days, if its grade

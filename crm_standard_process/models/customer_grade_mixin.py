@@ -222,29 +222,45 @@ class CrmCustomerGradeMixin(models.AbstractModel):
                 )
 
     @api.model
-    def _regrade_customers(self, companies):
-        """Re-grade the companies' customers in one UPDATE after a threshold
-        change, and log each change in its chatter. A grade that was
-        confirmed moves with the thresholds, confirmed by whoever changed
-        them (the follow-up job then moves the plan); a proposal waiting for
-        confirmation keeps waiting."""
+    def _regrade_batch(self, company, after_id, limit):
+        """Re-grade the next customers ``company`` grades (see
+        ``crm.grading.mixin._regrade_batch``) in one UPDATE, and log each
+        change in its chatter in the same statement. A grade that was
+        confirmed moves with the thresholds, confirmed as they were by whoever
+        changed them (the follow-up job then moves the plan); a proposal
+        waiting for confirmation keeps waiting."""
         self.env.flush_all()
-        changed = {}
-        for company in companies:
-            self.env.cr.execute(
-                SQL(
-                    """
-                    WITH regraded AS (
-                        SELECT res_partner.id,
-                               res_partner.computed_grade AS old_grade,
-                               res_partner.customer_grade AS old_customer_grade,
-                               %(grade)s AS new_grade
-                          FROM res_partner
-                          JOIN res_company company
-                            ON company.id = res_partner.grade_company_id
-                         WHERE res_partner.grade_company_id = %(company)s
-                           AND res_partner.computed_grade IS NOT NULL
-                    )
+        claimed, seen, last_id, skipped_id = self._claim_regrade_batch(
+            SQL(
+                """
+                SELECT id FROM res_partner
+                 WHERE grade_company_id = %s AND computed_grade IS NOT NULL
+                   AND id > %s
+              ORDER BY id LIMIT %s
+                """,
+                company.id,
+                after_id,
+                limit,
+            )
+        )
+        if not claimed:
+            return seen, last_id, skipped_id, 0
+        author = company.regrade_requested_by_id or self.env.user
+        in_lang = self.with_context(lang=author.lang or self.env.lang).env
+        changed = self.env.execute_query(
+            SQL(
+                """
+                WITH regraded AS (
+                    SELECT res_partner.id,
+                           res_partner.computed_grade AS old_grade,
+                           res_partner.customer_grade AS old_customer_grade,
+                           %(grade)s AS new_grade
+                      FROM res_partner
+                      JOIN res_company company
+                        ON company.id = res_partner.grade_company_id
+                     WHERE res_partner.id = ANY(%(ids)s)
+                ),
+                changed AS (
                     UPDATE res_partner partner
                        SET computed_grade = regraded.new_grade,
                            customer_grade =
@@ -256,33 +272,42 @@ class CrmCustomerGradeMixin(models.AbstractModel):
                                     = regraded.old_customer_grade
                                THEN COALESCE(partner.grade_override,
                                              regraded.new_grade)
-                               ELSE partner.confirmed_grade END
+                               ELSE partner.confirmed_grade END,
+                           write_uid = %(uid)s,
+                           write_date = %(now)s
                       FROM regraded
                      WHERE partner.id = regraded.id
                        AND regraded.old_grade IS DISTINCT FROM regraded.new_grade
                  RETURNING partner.id, regraded.old_grade, regraded.new_grade
-                    """,
-                    grade=self._input_grade_sql("res_partner", "company"),
-                    company=company.id,
-                )
+                ),
+                %(log)s
+                SELECT COUNT(*) FROM changed
+                """,
+                grade=self._input_grade_sql("res_partner", "company"),
+                ids=claimed,
+                uid=self.env.uid,
+                now=self.env.cr.now(),
+                log=self._regrade_log_sql(
+                    author,
+                    lambda old, new: in_lang._(
+                        "Computed grade changed from %(old)s to %(new)s after the "
+                        "grade thresholds changed.",
+                        old=old,
+                        new=new,
+                    ),
+                ),
             )
-            changed.update(
-                {pid: (old, new) for pid, old, new in self.env.cr.fetchall()}
+        )[0][0]
+        if changed:
+            self.invalidate_model(
+                [
+                    "computed_grade",
+                    "customer_grade",
+                    "grade_differs",
+                    "confirmed_grade",
+                    "write_uid",
+                    "write_date",
+                    "message_ids",
+                ]
             )
-        if not changed:
-            return
-        self.invalidate_model(
-            ["computed_grade", "customer_grade", "grade_differs", "confirmed_grade"]
-        )
-        labels = dict(GRADES)
-        self.browse(list(changed))._message_log_batch(
-            {
-                pid: self.env._(
-                    "Computed grade changed from %(old)s to %(new)s after the grade "
-                    "thresholds changed.",
-                    old=labels.get(old, "-"),
-                    new=labels[new],
-                )
-                for pid, (old, new) in changed.items()
-            }
-        )
+        return seen, last_id, skipped_id, changed

@@ -111,12 +111,6 @@ class CrmFollowupTargetMixin(models.AbstractModel):
         "crm.followup.compliance", "partner_id", string="Follow-up Compliance"
     )
     birthday = fields.Date(help="A greeting task is scheduled ahead of it each year.")
-    cooperation_start_date = fields.Date(
-        string="Customer Since",
-        compute="_compute_cooperation_start_date",
-        help="The day the customer's first opportunity was won; its anniversary "
-        "gets a greeting task.",
-    )
 
     # computes
 
@@ -149,13 +143,6 @@ class CrmFollowupTargetMixin(models.AbstractModel):
         )
         for partner in self:
             partner.next_followup_date = next_dates.get(partner._origin, False)
-
-    def _compute_cooperation_start_date(self):
-        starts = self._cooperation_start_dates()
-        for partner in self:
-            partner.cooperation_start_date = starts.get(
-                partner.commercial_partner_id.id, False
-            )
 
     # CRUD
 
@@ -473,33 +460,3 @@ class CrmFollowupTargetMixin(models.AbstractModel):
             or (self.company_id or user.company_id).resource_calendar_id
         )
         return calendar or None
-
-    def _cooperation_start_dates(self):
-        """Customer id -> the day its first opportunity was won."""
-        if not self.ids:
-            return {}
-        rows = self.env.execute_query(
-            SQL(
-                "SELECT customer_id, start_date FROM (%s) AS cooperation"
-                " WHERE customer_id IN %s",
-                self._cooperation_start_sql(),
-                tuple(self.commercial_partner_id.ids),
-            )
-        )
-        return dict(rows)
-
-    @api.model
-    def _cooperation_start_sql(self):
-        """One row per customer with a won opportunity: (customer_id, start_date)."""
-        self.env["crm.lead"].flush_model(["partner_id", "stage_id", "date_closed"])
-        return SQL(
-            """
-            SELECT contact.commercial_partner_id AS customer_id,
-                   MIN(lead.date_closed)::date AS start_date
-              FROM crm_lead lead
-              JOIN crm_stage stage ON stage.id = lead.stage_id AND stage.is_won
-              JOIN res_partner contact ON contact.id = lead.partner_id
-             WHERE lead.active AND lead.date_closed IS NOT NULL
-          GROUP BY contact.commercial_partner_id
-            """
-        )

@@ -8,8 +8,13 @@ same grade whoever (or whichever cron) computes it. The rule itself lives in
 ``tools/grading.py``, once, for Python and for SQL.
 """
 
+import json
+
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.tools import SQL
+from odoo.tools.mail import generate_tracking_message_id
 
 from ..tools.grading import GRADES, NEED_CLARITIES, grade_for, grade_sql
 
@@ -104,6 +109,130 @@ class CrmGradingMixin(models.AbstractModel):
             SQL.identifier(alias, "company_id"),
             SQL.identifier(alias, "user_id"),
             self._main_company().id,
+        )
+
+    # re-grading after a threshold change (res.company._cron_regrade)
+
+    @api.model
+    def _regrade_batch(self, company, after_id, limit):
+        """Re-grade, after ``company``'s thresholds changed, the next
+        ``limit`` records it grades after id ``after_id``, in id order.
+
+        Returns ``(seen, last_id, skipped_id, changed)``: how many records
+        the batch held, the last id of it, the first id of it another
+        transaction holds (None when none: those are skipped, not waited
+        for, and the caller starts again from there), and how many changed
+        grade."""
+        raise NotImplementedError
+
+    @api.model
+    def _claim_regrade_batch(self, batch):
+        """Lock the rows of ``batch`` (an SQL query of ids, in id order) for
+        this transaction, skipping those another transaction holds. Returns
+        ``(claimed ids, seen, last id, first skipped id or None)``."""
+        rows = self.env.execute_query(
+            SQL(
+                """
+                WITH batch AS (%(batch)s),
+                claimed AS (
+                    SELECT id FROM %(table)s
+                     WHERE id IN (SELECT id FROM batch)
+                       FOR NO KEY UPDATE SKIP LOCKED
+                )
+                SELECT batch.id, claimed.id IS NOT NULL
+                  FROM batch LEFT JOIN claimed ON claimed.id = batch.id
+              ORDER BY batch.id
+                """,
+                batch=batch,
+                table=SQL.identifier(self._table),
+            )
+        )
+        claimed = [row_id for row_id, locked in rows if locked]
+        skipped = [row_id for row_id, locked in rows if not locked]
+        return (
+            claimed,
+            len(rows),
+            rows[-1][0] if rows else None,
+            skipped[0] if skipped else None,
+        )
+
+    @api.model
+    def _regrade_log_sql(self, author, note, tracked_field=None):
+        """Data-modifying CTEs (to follow ``WITH changed AS (...)``, whose
+        rows are ``(id, old_grade, new_grade)``) that log each change in its
+        record's chatter in one INSERT: ``note(old label, new label)`` as the
+        note, in the language of the context, from ``author`` (a res.users);
+        with a tracking value of ``tracked_field`` when given. What
+        ``_message_log_batch`` writes, set-based: a re-grade may change a
+        hundred thousand grades."""
+        labels = dict(GRADES)
+        notes = {
+            f"{old or '-'}{new}": str(
+                Markup("<p>%s</p>") % note(labels.get(old, "-"), labels[new])
+            )
+            for old in (None, *labels)
+            for new in labels
+            if old != new
+        }
+        author_partner, email_from = self._message_compute_author(
+            author.partner_id.id, None, raise_on_email=False
+        )
+        now = self.env.cr.now()
+        logged = SQL(
+            """
+            logged AS (
+                INSERT INTO mail_message (
+                    model, res_id, body, message_type, subtype_id, is_internal,
+                    author_id, email_from, reply_to, message_id,
+                    email_add_signature, date,
+                    create_uid, create_date, write_uid, write_date)
+                SELECT %(model)s, changed.id, note.value, 'notification',
+                       %(subtype)s, TRUE, %(author)s, %(email_from)s,
+                       %(reply_to)s, %(message_id)s, FALSE, %(now)s,
+                       %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM changed
+                  JOIN jsonb_each_text(%(notes)s::jsonb) AS note
+                    ON note.key = COALESCE(changed.old_grade, '-')
+                                  || changed.new_grade
+             RETURNING id, res_id
+            )
+            """,
+            model=self._name,
+            subtype=self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
+            author=author_partner,
+            email_from=email_from or None,
+            reply_to=self.env["mail.thread"]._notify_get_reply_to(default=email_from)[
+                False
+            ]
+            or None,
+            message_id=generate_tracking_message_id("message-notify"),
+            now=now,
+            uid=self.env.uid,
+            notes=json.dumps(notes),
+        )
+        if not tracked_field:
+            return logged
+        return SQL(
+            """%(logged)s,
+            tracked AS (
+                INSERT INTO mail_tracking_value (
+                    field_id, old_value_char, new_value_char, mail_message_id,
+                    create_uid, create_date, write_uid, write_date)
+                SELECT %(field)s, old_label.label, new_label.label, logged.id,
+                       %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM logged
+                  JOIN changed ON changed.id = logged.res_id
+             LEFT JOIN jsonb_each_text(%(labels)s::jsonb) AS old_label(grade, label)
+                    ON old_label.grade = changed.old_grade
+                  JOIN jsonb_each_text(%(labels)s::jsonb) AS new_label(grade, label)
+                    ON new_label.grade = changed.new_grade
+            )
+            """,
+            logged=logged,
+            field=self.env["ir.model.fields"]._get(self._name, tracked_field).id,
+            uid=self.env.uid,
+            now=now,
+            labels=json.dumps(labels),
         )
 
 

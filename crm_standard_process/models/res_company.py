@@ -1,5 +1,16 @@
+"""The company's settings of the process: grade thresholds, follow-up and lead
+delays; and the re-grade after a threshold change, in committed batches."""
+
+import logging
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+
+from ..tools.cron_batch import CONCURRENCY_ERRORS
+
+_logger = logging.getLogger(__name__)
 
 # the company delays a lead's next reminder moment (crm.lead.stale_due_date) uses
 LEAD_REMINDER_DELAYS = {
@@ -22,6 +33,25 @@ class ResCompany(models.Model):
         currency_field="currency_id",
         default=100000.0,
         help="Expected yearly business from which a customer is graded B; below it, C.",
+    )
+    # The re-grade after a threshold change (_cron_regrade): which records are
+    # being re-graded, and the last id done, where the next batch starts.
+    regrade_state = fields.Selection(
+        [("customers", "Re-grading Customers"), ("leads", "Re-grading Leads")],
+        string="Re-grade",
+        readonly=True,
+        copy=False,
+        help="The grade thresholds changed: the customers, then the leads, are "
+        "being re-graded in the background.",
+    )
+    regrade_cursor = fields.Integer(readonly=True, copy=False)
+    regrade_requested_by_id = fields.Many2one(
+        "res.users",
+        string="Re-grade Requested By",
+        readonly=True,
+        copy=False,
+        help="Who changed the thresholds: the grade changes are logged in their "
+        "name and language.",
     )
     followup_greeting_days = fields.Integer(
         string="Greeting Days Ahead",
@@ -213,13 +243,138 @@ class ResCompany(models.Model):
                 )
 
     def write(self, vals):
+        thresholds = {"grade_a_threshold", "grade_b_threshold"} & vals.keys()
+        before = {
+            company.id: (company.grade_a_threshold, company.grade_b_threshold)
+            for company in (self if thresholds else self.browse())
+        }
         result = super().write(vals)
-        if {"grade_a_threshold", "grade_b_threshold"} & vals.keys():
-            self.env["res.partner"]._regrade_customers(self)
-            self.env["crm.lead"]._regrade_leads(self)
+        if thresholds:
+            self.filtered(
+                lambda c: before[c.id] != (c.grade_a_threshold, c.grade_b_threshold)
+            )._request_regrade()
         if LEAD_REMINDER_DELAYS & vals.keys():
             self.env.flush_all()
             self.env["crm.lead"]._store_stale_due_dates(self)
         if "retention_years" in vals:
             self.env["res.partner"]._store_retention_dates(self)
         return result
+
+    # re-grading after a threshold change
+
+    def _request_regrade(self):
+        """The thresholds changed: record that these companies' grades are
+        stale and have the re-grade job run soon. The save itself re-grades
+        nothing: a million customers are re-graded in committed batches, never
+        all locked at once by the Settings' transaction."""
+        if not self:
+            return
+        self.sudo().write(
+            {
+                "regrade_state": "customers",
+                "regrade_cursor": 0,
+                "regrade_requested_by_id": self.env.user.id,
+            }
+        )
+        cron = self.env.ref(
+            "crm_standard_process.ir_cron_regrade", raise_if_not_found=False
+        )
+        if cron:
+            cron.sudo()._trigger()
+
+    @api.model
+    def _cron_regrade(self, batch_size=5000):
+        """Re-grade, after a threshold change, the customers and then the
+        leads of each company concerned: one batch of up to ``batch_size``
+        records a call, in id order from where the last batch stopped, then
+        report what remains (the cron runner commits and calls again).
+
+        Rows another transaction holds are skipped, not waited for: the job
+        starts again from the first of them, and when it cannot get past it,
+        tries again a minute later. A concurrent change of the same rows
+        (serialization failure, deadlock) rolls the batch back to its
+        savepoint and tries again a minute later too; nothing is lost, the
+        batch is done again whole."""
+        companies = self.sudo().search([("regrade_state", "!=", False)], order="id")
+        budget, done, retry = batch_size, 0, False
+        for company in companies:
+            while budget > 0 and company.regrade_state and not retry:
+                try:
+                    with self.env.cr.savepoint():
+                        seen, moved = company._regrade_step(budget)
+                except CONCURRENCY_ERRORS:
+                    _logger.info(
+                        "Re-grading %s met a concurrent change; retrying soon",
+                        company.name,
+                    )
+                    company.invalidate_recordset()
+                    retry = True
+                    break
+                budget -= max(seen, 1)
+                done += seen if moved else 0
+                retry = not moved
+            if budget <= 0 or retry:
+                break
+        remaining = self._regrade_remaining()
+        if retry:
+            self.env.ref("crm_standard_process.ir_cron_regrade").sudo()._trigger(
+                fields.Datetime.now() + timedelta(minutes=1)
+            )
+        elif companies and not remaining:
+            # the plans follow the new confirmed grades
+            self.env.ref(
+                "crm_standard_process.ir_cron_followup_regrade"
+            ).sudo()._trigger()
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        return done
+
+    def _regrade_step(self, limit):
+        """One batch of this company's re-grade: its customers, then its
+        leads. Returns how many records the batch held and whether the
+        re-grade moved on (False: the first record left is held by another
+        transaction)."""
+        self.ensure_one()
+        Model = self.env[
+            "res.partner" if self.regrade_state == "customers" else "crm.lead"
+        ]
+        seen, last_id, skipped_id, _changed = Model.sudo()._regrade_batch(
+            self, self.regrade_cursor, limit
+        )
+        if skipped_id:
+            cursor = skipped_id - 1
+            values = {"regrade_cursor": cursor}
+        elif seen < limit:
+            cursor = None
+            values = {
+                "regrade_state": "leads"
+                if self.regrade_state == "customers"
+                else False,
+                "regrade_cursor": 0,
+            }
+        else:
+            cursor = last_id
+            values = {"regrade_cursor": cursor}
+        moved = cursor != self.regrade_cursor
+        self.sudo().write(values)
+        return seen, moved
+
+    @api.model
+    def _regrade_remaining(self):
+        """About how many records the pending re-grades still have to look at:
+        the ids left after each one's cursor (an index lookup, not a count)."""
+        pending = self.sudo().search([("regrade_state", "!=", False)])
+        if not pending:
+            return 0
+        self.env.flush_all()
+        partners, leads = self.env.execute_query(
+            SQL(
+                "SELECT (SELECT COALESCE(MAX(id), 0) FROM res_partner),"
+                " (SELECT COALESCE(MAX(id), 0) FROM crm_lead)"
+            )
+        )[0]
+        return sum(
+            max(partners - company.regrade_cursor, 0) + leads
+            if company.regrade_state == "customers"
+            else max(leads - company.regrade_cursor, 0)
+            for company in pending
+        )

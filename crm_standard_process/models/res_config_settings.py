@@ -14,6 +14,7 @@ class ResConfigSettings(models.TransientModel):
         currency_field="company_currency_id",
         readonly=False,
     )
+    regrade_state = fields.Selection(related="company_id.regrade_state")
     company_currency_id = fields.Many2one(
         related="company_id.currency_id", string="Company Currency"
     )

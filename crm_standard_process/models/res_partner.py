@@ -58,6 +58,7 @@ class ResPartner(models.Model):
         # the retention builds on the archive: listed first, it comes first
         "crm.customer.retention.mixin",
         "crm.customer.archive.mixin",
+        "crm.customer.cooperation.mixin",
     ]
     _guard_readable_links = ("parent_id",)
     _guard_non_negative = ("expected_annual_amount", "annual_revenue")
@@ -264,6 +265,10 @@ class ResPartner(models.Model):
                     self._grade_company_sql("res_partner"),
                 )
             )
+        # the first won opportunity of each customer, from its won leads
+        if not column_exists(cr, self._table, "cooperation_start_date"):
+            create_column(cr, self._table, "cooperation_start_date", "date")
+            self._fill_cooperation_start_dates()
         result = super()._auto_init()
         if fill_rule_columns:
             self._store_customer_columns()
@@ -296,7 +301,7 @@ class ResPartner(models.Model):
         create_index(cr, REGRADED_INDEX, self._table, ["id"], where=REGRADED_PREDICATE)
         # The greetings finder (crm.followup.greeting._due_occasions) looks
         # important dates up by month and day.
-        for fname in ("birthday", "founding_date"):
+        for fname in ("birthday", "founding_date", "cooperation_start_date"):
             create_index(
                 cr,
                 f"res_partner_{fname}_month_day_index",
@@ -333,12 +338,20 @@ class ResPartner(models.Model):
 
     def write(self, vals):
         partners = self
+        # a contact moving to another company takes its won leads along
+        moving = (
+            self.commercial_partner_id
+            if {"parent_id", "is_company"} & vals.keys()
+            else None
+        )
         if vals.get("active") is False:
             # archiving keeps the customer's follow-ups (mail.activity.unlink)
             partners = self.with_context(
                 **{KEEP_FOLLOWUPS_KEY: tuple(self.filtered("profile_state").ids)}
             )
         result = super(ResPartner, partners).write(vals)
+        if moving is not None:
+            (moving | self.commercial_partner_id)._store_cooperation_start_dates()
         if "verification_method" in vals:
             self._record_verification()
         if vals.get("proposed_followup_plan_id"):
