@@ -70,30 +70,36 @@ pick_python() {
     die "Odoo 18 needs Python 3.10, 3.11 or 3.12; none was found (set CRMSP_PYTHON)."
 }
 
-# The virtualenv is rebuilt only when one of its inputs changed, so a second
-# run costs a hash, not an install.
+# The virtualenv is prepared only for requirements it was not prepared for
+# yet, so a second run costs a hash, not an install; several checkouts (or
+# commands) running at once take turns (flock).
 setup_venv() {
     local python stamp wanted
     python="$(pick_python)"
     VENV="$STATE_DIR/venv-$("$python" -c 'import sys; print("py%d.%d" % sys.version_info[:2])')"
     wanted="$(cat "$ODOO_SRC/requirements.txt" "$PROJECT_DIR"/requirements/*.txt | sha256sum | cut -c1-16)"
-    stamp="$VENV/.crmsp-requirements"
-    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ]; then
-        return
+    stamp="$VENV/.crmsp-requirements-$wanted"
+    [ -f "$stamp" ] && return
+    mkdir -p "$STATE_DIR"
+    exec 9>"$STATE_DIR/venv.lock"
+    flock 9
+    if ! [ -f "$stamp" ]; then
+        say "Preparing the virtualenv $VENV (Odoo's requirements and the project's)"
+        [ -x "$VENV/bin/python" ] || "$python" -m venv "$VENV"
+        "$VENV/bin/python" -m pip install --quiet --upgrade pip wheel "setuptools<81"
+        "$VENV/bin/python" "$PROJECT_DIR/scripts/odoo_requirements.py" \
+            "$ODOO_SRC/requirements.txt" "$PROJECT_DIR/requirements/odoo-py311-overrides.txt" \
+            >"$VENV/odoo-requirements.txt"
+        "$VENV/bin/python" -m pip install --quiet -r "$VENV/odoo-requirements.txt" \
+            -r "$PROJECT_DIR/requirements/dev.txt"
+        # OCA addon wheels declare a dependency on an `odoo` distribution,
+        # which the source tree Odoo is imported from is not: installed
+        # without deps (their Python dependencies are among Odoo's own).
+        "$VENV/bin/python" -m pip install --quiet --no-deps \
+            -r "$PROJECT_DIR/requirements/addons.txt"
+        touch "$stamp"
     fi
-    say "Preparing the virtualenv $VENV (Odoo's requirements and the project's)"
-    [ -x "$VENV/bin/python" ] || "$python" -m venv "$VENV"
-    "$VENV/bin/python" -m pip install --quiet --upgrade pip wheel "setuptools<81"
-    "$VENV/bin/python" "$PROJECT_DIR/scripts/odoo_requirements.py" \
-        "$ODOO_SRC/requirements.txt" "$PROJECT_DIR/requirements/odoo-py311-overrides.txt" \
-        >"$VENV/odoo-requirements.txt"
-    "$VENV/bin/python" -m pip install --quiet -r "$VENV/odoo-requirements.txt" \
-        -r "$PROJECT_DIR/requirements/dev.txt"
-    # OCA addon wheels declare a dependency on an `odoo` distribution, which
-    # the source tree Odoo is imported from is not: installed without deps
-    # (their Python dependencies are among Odoo's own requirements).
-    "$VENV/bin/python" -m pip install --quiet --no-deps -r "$PROJECT_DIR/requirements/addons.txt"
-    echo "$wanted" >"$stamp"
+    exec 9>&-
 }
 
 # Odoo is imported from ODOO_SRC itself (a .pth entry), never copied.
