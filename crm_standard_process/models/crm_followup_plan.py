@@ -352,6 +352,67 @@ class CrmFollowupPlan(models.Model):
         ids = [row[0] for row in self.env.execute_query(query)]
         return self.env["res.partner"].browse(ids)
 
+    @api.model
+    def _demo_history(self):
+        """Demo data: the follow-ups of the active customers so far this month,
+        as a team in its third month logs them: most on time, some a few days
+        late, one in ten missed (still open, overdue). The closed months are
+        the monthly report's demo."""
+        today = fields.Date.context_today(self)
+        month_start = today.replace(day=1)
+        customers = self.env["res.partner"].search(
+            [("profile_state", "=", "active"), ("followup_plan_id", "!=", False)]
+        )
+        vals_list, late_days = [], []
+        for rank, customer in enumerate(customers):
+            plan = customer.followup_plan_id
+            user = customer._followup_responsible(plan.responsible)
+            calendar = customer._followup_calendar(user)
+            slot = plan._slot(month_start)
+            while (due := self._slot_due_date(slot, calendar)) < today:
+                if due < month_start:
+                    slot = plan._next_slot(slot)
+                    continue
+                outcome = (rank + len(vals_list)) % 10
+                vals_list.append(
+                    {
+                        "res_model_id": self.env["ir.model"]._get_id("res.partner"),
+                        "res_id": customer.id,
+                        "followup_partner_id": customer.id,
+                        "followup_plan_id": plan.id,
+                        "followup_slot_date": slot[0],
+                        "followup_due_date": due,
+                        "followup_channel": plan.channel,
+                        "activity_type_id": plan.activity_type_id.id,
+                        "date_deadline": due,
+                        "user_id": user.id,
+                        "summary": plan.with_context(lang=user.lang)._activity_texts()[
+                            0
+                        ],
+                    }
+                )
+                # 0: missed; 1-2: logged three days late; else on the due day
+                late_days.append(None if outcome == 0 else 3 if outcome < 3 else 0)
+                slot = plan._next_slot(slot)
+        activities = (
+            self.env["mail.activity"]
+            .sudo()
+            .with_context(mail_activity_quick_update=True, **{BULK_FOLLOWERS: True})
+            .create(vals_list)
+        )
+        logged = {
+            activity: activity.followup_due_date + timedelta(days=late)
+            for activity, late in zip(activities, late_days, strict=True)
+            if late is not None
+            and activity.followup_due_date + timedelta(days=late) <= today
+        }
+        done = activities.browse([activity.id for activity in logged])
+        done.write({"active": False})
+        for activity, day in logged.items():
+            activity.date_done = day
+        done._refresh_followup_compliance()
+        return activities
+
     # crons
 
     @api.model
