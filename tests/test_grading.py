@@ -152,7 +152,9 @@ class TestGrading(CrmStandardProcessCase):
                 self.assertEqual(
                     set(done.mapped("customer_grade")), {"c"} if done else set()
                 )
-                self.assertEqual(
+                # the ones not reached yet keep their grade (the last batch
+                # may end on the last customer, the next call then finishes)
+                self.assertLessEqual(
                     set((customers - done).mapped("customer_grade")), {"b"}
                 )
         self.assertFalse(self.company.regrade_state)
