@@ -37,7 +37,12 @@ SLA_POLICY_INPUTS = frozenset(
 class CrmComplaintTicket(models.Model):
     _name = "crm.complaint.ticket"
     _description = "Complaint / Feedback Ticket"
-    _inherit = ["mail.thread", "mail.activity.mixin", "crm.sla.clock.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "crm.sla.clock.mixin",
+        "crm.sla.result.mixin",
+    ]
     _order = "priority desc, id desc"
     _check_company_auto = True
     _rec_names_search = ["name", "subject"]
@@ -559,6 +564,15 @@ class CrmComplaintTicket(models.Model):
         from_customer.filtered(lambda t: t.state == "solved").action_reopen()
         from_customer.filtered("is_waiting_customer").action_resume()
         return result
+
+    def _creation_message(self):
+        """ "Ticket created" in its owner's language, as the process's other
+        notes: a ticket from the mail gateway or a job is created by no one
+        who reads it."""
+        lang = self.user_id.lang or self.env.lang
+        return super(
+            CrmComplaintTicket, self.with_context(lang=lang)
+        )._creation_message()
 
     def _message_auto_subscribe_followers(self, updated_values, default_subtype_ids):
         """The handler follows the ticket too, like the owner."""

@@ -211,13 +211,8 @@ class CrmCustomerGradeMixin(models.AbstractModel):
                 partner._schedule_for(
                     reviewer,
                     GRADE_CONFIRMATION_ACTIVITY,
-                    lambda record: record.env._(
-                        "Confirm the proposed grade %(grade)s",
-                        grade=dict(
-                            record._fields["customer_grade"]._description_selection(
-                                record.env
-                            )
-                        )[record.customer_grade],
+                    lambda record: record._review_task_summary(
+                        GRADE_CONFIRMATION_ACTIVITY
                     ),
                 )
 
@@ -275,14 +270,15 @@ class CrmCustomerGradeMixin(models.AbstractModel):
             ["computed_grade", "customer_grade", "grade_differs", "confirmed_grade"]
         )
         labels = dict(GRADES)
-        self.browse(list(changed))._message_log_batch(
+        partners = self.browse(list(changed))
+        partners._message_log_batch(
             {
-                pid: self.env._(
+                partner.id: partner._in_owners_words().env._(
                     "Computed grade changed from %(old)s to %(new)s after the grade "
                     "thresholds changed.",
-                    old=labels.get(old, "-"),
-                    new=labels[new],
+                    old=labels.get(changed[partner.id][0], "-"),
+                    new=labels[changed[partner.id][1]],
                 )
-                for pid, (old, new) in changed.items()
+                for partner in partners
             }
         )

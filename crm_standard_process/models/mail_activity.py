@@ -53,6 +53,9 @@ DONE_KEY = "crm_standard_process.followups_marked_done"
 # activities of an archived record, but the follow-ups of a customer's plan
 # are its compliance, which archiving keeps (greetings go, as any activity).
 KEEP_FOLLOWUPS_KEY = "crm_standard_process.keep_followups_of"
+# The context key of the follow-up views: a follow-up is named after its
+# customer there.
+FOLLOWUP_TITLE_KEY = "followup_title_with_customer"
 
 
 class MailActivity(models.Model):
@@ -125,6 +128,22 @@ class MailActivity(models.Model):
                     activity.followup_due_date, delay, calendar
                 )
             activity.followup_on_time = activity.date_done <= deadlines[key]
+
+    @api.depends("summary", "activity_type_id", "followup_partner_id", "res_name")
+    @api.depends_context(FOLLOWUP_TITLE_KEY)
+    def _compute_display_name(self):
+        """In the follow-up views (their action sets the context key), a
+        follow-up is named after its customer first: the calendar shows whom
+        to contact, not only what to do."""
+        super()._compute_display_name()
+        if not self.env.context.get(FOLLOWUP_TITLE_KEY):
+            return
+        for activity in self.filtered("followup_partner_id"):
+            activity.display_name = self.env._(
+                "%(customer)s: %(task)s",
+                customer=activity.res_name,
+                task=activity.display_name,
+            )
 
     # CRUD
 
@@ -368,8 +387,11 @@ class MailActivity(models.Model):
         notes = {}
         for activity in self.filtered("followup_partner_id"):
             notes.setdefault(activity.followup_partner_id.id, []).append(activity)
+        Partner = self.env["res.partner"].sudo()
         return {
-            partner_id: self.env._(
+            partner_id: Partner.browse(partner_id)
+            ._in_owners_words()
+            .env._(
                 "%(user)s deleted %(count)s follow-up(s) of the history: %(items)s.",
                 user=self.env.user.name,
                 count=len(activities),

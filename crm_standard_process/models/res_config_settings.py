@@ -35,3 +35,6 @@ class ResConfigSettings(models.TransientModel):
     followup_log_delay_days = fields.Integer(
         related="company_id.followup_log_delay_days", readonly=False
     )
+    activation_requires_verification = fields.Boolean(
+        related="company_id.activation_requires_verification", readonly=False
+    )

@@ -47,6 +47,7 @@ class ResPartner(models.Model):
         "crm.customer.grade.mixin",
         "crm.duplicate.mixin",
         "crm.followup.target.mixin",
+        "crm.customer.routing.mixin",
     ]
     _guard_readable_links = ("parent_id",)
     _guard_non_negative = ("expected_annual_amount", "annual_revenue")
