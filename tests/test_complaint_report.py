@@ -112,6 +112,19 @@ class TestComplaintReport(ComplaintCase):
         )
         self.assertEqual(rows, [("met", 1)])
 
+    def test_average_satisfaction_leaves_unscored_tickets_out(self):
+        """A closed ticket scored 5 and a solved one not scored yet: 5, not 2.5."""
+        scored = self._solved(datetime(2026, 11, 23, 9, 30), datetime(2026, 11, 23, 15))
+        scored.satisfaction = "5"
+        scored.action_close()
+        unscored = self._solved(
+            datetime(2026, 11, 23, 9, 30), datetime(2026, 11, 23, 16)
+        )
+        [(average,)] = self.env["crm.complaint.ticket"]._read_group(
+            [("id", "in", (scored | unscored).ids)], [], ["satisfaction_score:avg"]
+        )
+        self.assertEqual(average, 5)
+
     def test_sla_tab_hides_what_is_not_measured_yet(self):
         """The times and "SLA met" boxes show once reached; the time left reads
         with its unit."""

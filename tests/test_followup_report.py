@@ -89,15 +89,15 @@ class TestFollowupReport(FollowupCase):
         )
 
     def test_calendar_names_the_customer(self):
-        """In the follow-up views a follow-up reads "customer: task"."""
+        """The follow-up calendar titles a follow-up "customer: task"."""
         followup = self._followups(self.customer_b)
-        action = self.env.ref(f"{ADDON}.mail_activity_action_followup")
-        context = safe_eval(action.context, {"uid": self.env.uid})
-        named = followup.with_context(**context)
         self.assertEqual(
-            named.display_name, f"{self.customer_b.name}: {followup.summary}"
+            followup.followup_title, f"{self.customer_b.name}: {followup.summary}"
         )
-        self.assertEqual(followup.display_name, followup.summary)
+        calendar = etree.fromstring(
+            self.env.ref(f"{ADDON}.mail_activity_view_calendar_followup").arch
+        )
+        self.assertEqual(calendar.get("create_name_field"), "followup_title")
 
     def test_reassigned_followup_reads_in_the_new_assignees_language(self):
         """A new owner gets the customer's follow-ups, their summary in the new

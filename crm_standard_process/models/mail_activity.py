@@ -53,9 +53,6 @@ DONE_KEY = "crm_standard_process.followups_marked_done"
 # activities of an archived record, but the follow-ups of a customer's plan
 # are its compliance, which archiving keeps (greetings go, as any activity).
 KEEP_FOLLOWUPS_KEY = "crm_standard_process.keep_followups_of"
-# The context key of the follow-up views: a follow-up is named after its
-# customer there.
-FOLLOWUP_TITLE_KEY = "followup_title_with_customer"
 
 
 class MailActivity(models.Model):
@@ -104,6 +101,11 @@ class MailActivity(models.Model):
         help="The follow-up no longer applied (its plan was replaced, or the "
         "profile left the process): archived without counting as done.",
     )
+    followup_title = fields.Char(
+        string="Follow-up",
+        compute="_compute_followup_title",
+        help="The customer and the task: what the follow-up calendar shows.",
+    )
     followup_needs_changed = fields.Text(string="Changed Needs", readonly=True)
     followup_commitments = fields.Text(string="Commitments", readonly=True)
 
@@ -130,19 +132,15 @@ class MailActivity(models.Model):
             activity.followup_on_time = activity.date_done <= deadlines[key]
 
     @api.depends("summary", "activity_type_id", "followup_partner_id", "res_name")
-    @api.depends_context(FOLLOWUP_TITLE_KEY)
-    def _compute_display_name(self):
-        """In the follow-up views (their action sets the context key), a
-        follow-up is named after its customer first: the calendar shows whom
-        to contact, not only what to do."""
-        super()._compute_display_name()
-        if not self.env.context.get(FOLLOWUP_TITLE_KEY):
-            return
-        for activity in self.filtered("followup_partner_id"):
-            activity.display_name = self.env._(
-                "%(customer)s: %(task)s",
-                customer=activity.res_name,
-                task=activity.display_name,
+    def _compute_followup_title(self):
+        for activity in self:
+            task = activity.summary or activity.activity_type_id.name
+            activity.followup_title = (
+                self.env._(
+                    "%(customer)s: %(task)s", customer=activity.res_name, task=task
+                )
+                if activity.followup_partner_id
+                else task
             )
 
     # CRUD

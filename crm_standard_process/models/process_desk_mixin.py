@@ -207,8 +207,6 @@ class CrmProcessDeskMixin(models.AbstractModel):
     def _desk_context(self, model):
         """The context of an item's list: no default filter that would hide
         part of what the count counted."""
-        if model == "mail.activity":
-            return {"followup_title_with_customer": True}
         if model == "res.partner":
             return {"res_partner_search_mode": "customer"}
         if model == "crm.followup.compliance":
