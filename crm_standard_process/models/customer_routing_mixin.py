@@ -142,6 +142,13 @@ class CrmCustomerRoutingMixin(models.AbstractModel):
         ``{extra values: partners}``."""
         groups = defaultdict(lambda: self.browse())
         Users = self.env["res.users"]
+        teams = {}  # (owner, company) -> their team, looked up once a write
+
+        def team_of(owner, company=None):
+            if (owner, company) not in teams:
+                teams[owner, company] = self._owner_sales_team(owner, company)
+            return teams[owner, company]
+
         for partner in self:
             extra = {}
             in_process = partner.profile_state or vals.get("profile_state")
@@ -156,15 +163,12 @@ class CrmCustomerRoutingMixin(models.AbstractModel):
                 if vals.get("company_id")
                 else partner.company_id
             )
-            team = self._owner_sales_team(owner, company)
+            team = team_of(owner, company)
             if (
                 "team_id" not in vals
                 and team
                 and team != partner.team_id
-                and (
-                    not partner.team_id
-                    or partner.team_id == self._owner_sales_team(old_owner)
-                )
+                and (not partner.team_id or partner.team_id == team_of(old_owner))
             ):
                 extra["team_id"] = team.id
             manager = partner.account_manager_id
