@@ -295,6 +295,7 @@ class TestProfileReview(CrmStandardProcessCase):
         self.assertTrue(reviewer.has_group("sales_team.group_sale_manager"))
         # no team at all: a sales admin
         teamless = self._customer("Teamless Co", self.rep, team_id=False)
+        teamless.team_id = False  # a new profile takes its owner's team
         reviewer = self._reviewer_after_submit(teamless, self.rep)
         self.assertTrue(reviewer.has_group("sales_team.group_sale_manager"))
 

@@ -17,6 +17,9 @@ from . import customer_archive_mixin
 from . import customer_retention_mixin
 from . import archived_customer_lock_mixin
 from . import customer_anonymizer
+from . import customer_routing_mixin
+from . import sla_result_mixin
+from . import process_desk_mixin
 
 # models
 from . import crm_need_type
@@ -25,6 +28,7 @@ from . import crm_destruction_log
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import res_users
 from . import crm_lead
 from . import mail_activity_type
 from . import crm_complaint_ticket

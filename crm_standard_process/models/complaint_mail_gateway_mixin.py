@@ -75,3 +75,12 @@ class CrmComplaintMailGatewayMixin(models.AbstractModel):
     def _customer_partners(self):
         customer = self.partner_id.commercial_partner_id
         return customer | customer.child_ids
+
+    def _creation_message(self):
+        """ "Ticket created" in its owner's language, as the process's other
+        notes: a ticket from the mail gateway or a job is created by no one
+        who reads it."""
+        lang = self.user_id.lang or self.env.lang
+        return super(
+            CrmComplaintMailGatewayMixin, self.with_context(lang=lang)
+        )._creation_message()

@@ -43,6 +43,19 @@ class CrmComplaintSla(models.Model):
         help="Counts the working hours, public holidays excluded. Empty: the "
         "ticket company's working calendar.",
     )
+    effective_calendar_id = fields.Many2one(
+        "resource.calendar",
+        string="Working Calendar in Use",
+        compute="_compute_effective_calendar_id",
+        help="The calendar that counts the working hours of this policy: its own, "
+        "else the working calendar of its company (of the current company for a "
+        "policy of every company).",
+    )
+    calendar_tz = fields.Char(
+        string="Calendar Time Zone",
+        compute="_compute_effective_calendar_id",
+        help="The time zone the working calendar's hours are in.",
+    )
     handler_id = fields.Many2one(
         "res.users",
         string="Default Handler",
@@ -67,6 +80,15 @@ class CrmComplaintSla(models.Model):
         help="Hours past a breach, round the clock, after which the sales admins "
         "are alerted; the team manager is alerted at the breach.",
     )
+
+    @api.depends("calendar_id.tz", "company_id.resource_calendar_id.tz")
+    @api.depends_context("company")
+    def _compute_effective_calendar_id(self):
+        for policy in self:
+            company = policy.company_id or self.env.company
+            calendar = policy._calendar_for("working", company)
+            policy.effective_calendar_id = calendar or False
+            policy.calendar_tz = calendar.tz if calendar else False
 
     @api.constrains("response_hours", "resolution_hours")
     def _check_targets(self):

@@ -43,6 +43,7 @@ class CrmComplaintTicket(models.Model):
         "mail.thread",
         "mail.activity.mixin",
         "crm.sla.clock.mixin",
+        "crm.sla.result.mixin",
         "crm.archived.customer.lock.mixin",
     ]
     _order = "priority desc, id desc"
@@ -180,7 +181,8 @@ class CrmComplaintTicket(models.Model):
         compute="_compute_satisfaction_score",
         store=True,
         aggregator="avg",
-        help="The satisfaction as a number, for averages in the reports.",
+        help="The satisfaction as a number, for averages in the reports; "
+        "tickets without a score are left out of the average.",
     )
     cancel_reason = fields.Text(tracking=True, copy=False)
     reopen_count = fields.Integer(readonly=True, copy=False)
@@ -255,6 +257,17 @@ class CrmComplaintTicket(models.Model):
                 ticket.sla_id = ticket.sla_id
             else:
                 ticket.sla_id = policies._best_for(ticket)
+
+    @api.model
+    def _read_group_select(self, aggregate_spec, query):
+        """The average satisfaction is that of the tickets the customer
+        scored: an unscored ticket (0) does not pull it down."""
+        if aggregate_spec == "satisfaction_score:avg":
+            return SQL(
+                "AVG(NULLIF(%s, 0))",
+                self._field_to_sql(self._table, "satisfaction_score", query),
+            )
+        return super()._read_group_select(aggregate_spec, query)
 
     def _group_expand_states(self, states, domain):
         """Kanban columns in the order of the loop: the working states always,

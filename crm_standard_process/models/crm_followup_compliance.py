@@ -1,5 +1,8 @@
+from babel.dates import format_skeleton
+
 from odoo import api, fields, models
 from odoo.tools import SQL
+from odoo.tools.misc import babel_locale_parse, get_lang
 
 from ..tools.grading import GRADES
 
@@ -42,6 +45,11 @@ class CrmFollowupCompliance(models.Model):
     company_id = fields.Many2one("res.company", readonly=True, index=True)
     customer_grade = fields.Selection(GRADES, string="Grade", readonly=True)
     month_date = fields.Date(string="Month", required=True, readonly=True, index=True)
+    month_label = fields.Char(
+        string="Month Name",
+        compute="_compute_month_label",
+        help="The month in words, in your language (December 2026).",
+    )
     required_count = fields.Integer(string="Required", readonly=True)
     done_count = fields.Integer(string="Done", readonly=True)
     on_time_count = fields.Integer(string="On Time", readonly=True)
@@ -49,7 +57,8 @@ class CrmFollowupCompliance(models.Model):
         string="Compliance (%)",
         readonly=True,
         aggregator="avg",
-        help="Follow-ups done on time, out of the required ones.",
+        help="Follow-ups done on time, out of the required ones; a total over "
+        "several rows weighs each row by its required follow-ups.",
     )
 
     _sql_constraints = [
@@ -67,6 +76,28 @@ class CrmFollowupCompliance(models.Model):
                 f"{row.partner_id.display_name} "
                 f"{(row.month_date and row.month_date.strftime('%Y-%m')) or ''}"
             ).strip()
+
+    @api.depends("month_date")
+    @api.depends_context("lang")
+    def _compute_month_label(self):
+        # the locale's own way of writing a month: December 2026, 2026年12月
+        locale = babel_locale_parse(get_lang(self.env).code)
+        for row in self:
+            row.month_label = row.month_date and format_skeleton(
+                "yMMMM", row.month_date, locale=locale
+            )
+
+    @api.model
+    def _read_group_select(self, aggregate_spec, query):
+        """The compliance of several rows is theirs together: the follow-ups
+        done on time out of all those required, not an average of rates."""
+        if aggregate_spec == "compliance_rate:avg":
+            return SQL(
+                "ROUND(100.0 * SUM(%s) / NULLIF(SUM(%s), 0), 1)",
+                self._field_to_sql(self._table, "on_time_count", query),
+                self._field_to_sql(self._table, "required_count", query),
+            )
+        return super()._read_group_select(aggregate_spec, query)
 
     @api.model
     def _refresh(self, partner_ids, months):

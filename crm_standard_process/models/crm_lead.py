@@ -47,6 +47,14 @@ class CrmLead(models.Model):
         help="A clear need grades the lead at least B; a vague one leaves it "
         "C unless the expected revenue says more, and can go to the nurture pool.",
     )
+    grade_is_known = fields.Boolean(
+        string="Grade Known",
+        compute="_compute_grade_is_known",
+        help="The grade rests on something: a customer in the customer process "
+        "(or with an expected yearly amount), or the lead's own expected revenue "
+        "or need clarity. Without any, a lead is C by default, which no badge "
+        "shows.",
+    )
     # P10 intake: entered within a working day of capture (the defaults read
     # the clock when called, as the constraint does, mocked clocks included)
     capture_date = fields.Datetime(
@@ -185,6 +193,23 @@ class CrmLead(models.Model):
             lead.customer_grade = (
                 lead.partner_id.commercial_partner_id.customer_grade
                 or lead._input_grade()
+            )
+
+    @api.depends(
+        "customer_grade",
+        "partner_id.commercial_partner_id.customer_grade",
+        "expected_revenue",
+        "need_clarity",
+    )
+    def _compute_grade_is_known(self):
+        for lead in self:
+            lead.grade_is_known = bool(
+                lead.customer_grade
+                and (
+                    lead.partner_id.commercial_partner_id.customer_grade
+                    or lead.expected_revenue
+                    or lead.need_clarity
+                )
             )
 
     @api.depends(

@@ -211,13 +211,8 @@ class CrmCustomerGradeMixin(models.AbstractModel):
                 partner._schedule_for(
                     reviewer,
                     GRADE_CONFIRMATION_ACTIVITY,
-                    lambda record: record.env._(
-                        "Confirm the proposed grade %(grade)s",
-                        grade=dict(
-                            record._fields["customer_grade"]._description_selection(
-                                record.env
-                            )
-                        )[record.customer_grade],
+                    lambda record: record._review_task_summary(
+                        GRADE_CONFIRMATION_ACTIVITY
                     ),
                 )
 

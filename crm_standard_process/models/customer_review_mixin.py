@@ -78,6 +78,15 @@ class CrmCustomerReviewMixin(models.AbstractModel):
         compute="_compute_profile_completeness", string="Completeness (%)"
     )
     missing_key_fields = fields.Char(compute="_compute_profile_completeness")
+    review_warning = fields.Text(
+        compute="_compute_review_warning",
+        help="What a reviewer should know before activating the profile: "
+        "missing key fields, a missing verification.",
+    )
+    review_info = fields.Char(
+        compute="_compute_review_warning",
+        help="The profile's completeness and the profile fields still empty.",
+    )
 
     _sql_constraints = [
         (
@@ -103,6 +112,55 @@ class CrmCustomerReviewMixin(models.AbstractModel):
                 100 * filled / (len(KEY_FIELDS) + len(PROFILE_FIELDS))
             )
             partner.missing_key_fields = ", ".join(labels[fname] for fname in missing)
+
+    @api.depends(
+        "missing_key_fields",
+        "profile_completeness",
+        "verification_method",
+        "verified_by_id",
+        "verified_date",
+        "company_id.activation_requires_verification",
+        "grade_company_id.activation_requires_verification",
+    )
+    def _compute_review_warning(self):
+        labels = self.fields_get(list(PROFILE_FIELDS), ["string"])
+        for partner in self:
+            warnings = []
+            if partner.missing_key_fields:
+                warnings.append(
+                    self.env._(
+                        "Key fields missing: %(fields)s.",
+                        fields=partner.missing_key_fields,
+                    )
+                )
+            if not partner._is_verified():
+                if partner._verification_required():
+                    warnings.append(
+                        self.env._(
+                            "Not verified: your company requires the verification "
+                            "(official website, business registry or phone/e-mail) "
+                            "before activation."
+                        )
+                    )
+                else:
+                    warnings.append(
+                        self.env._(
+                            "Not verified: no one has checked the customer's "
+                            "identity yet (official website, business registry or "
+                            "phone/e-mail)."
+                        )
+                    )
+            partner.review_warning = "\n".join(warnings)
+            empty = [labels[f]["string"] for f in PROFILE_FIELDS if not partner[f]]
+            partner.review_info = (
+                self.env._(
+                    "%(percent)s%% complete; still empty: %(fields)s.",
+                    percent=partner.profile_completeness,
+                    fields=", ".join(empty),
+                )
+                if empty
+                else False
+            )
 
     # constraints
 
@@ -192,7 +250,7 @@ class CrmCustomerReviewMixin(models.AbstractModel):
                 partner._schedule_for(
                     reviewer,
                     REVIEW_ACTIVITY,
-                    lambda record: record.env._("Review the customer profile"),
+                    lambda record: record._review_task_summary(REVIEW_ACTIVITY),
                 )
         return True
 
@@ -208,6 +266,19 @@ class CrmCustomerReviewMixin(models.AbstractModel):
                         state=partner._state_label(),
                     )
                 )
+        unverified = self.filtered(
+            lambda p: p._verification_required() and not p._is_verified()
+        )
+        if unverified:
+            raise UserError(
+                self.env._(
+                    "Your company requires a verified profile before activation: "
+                    "record how %(customers)s was verified (official website, "
+                    "business registry or phone/e-mail) on its Customer Profile "
+                    "tab, then activate it.",
+                    customers=", ".join(unverified.mapped("display_name")),
+                )
+            )
         for partner in self:
             values = {"profile_state": "active"}
             if not partner.archive_number:
@@ -228,8 +299,11 @@ class CrmCustomerReviewMixin(models.AbstractModel):
             raise UserError(self.env._("Only a profile under review can be sent back."))
         self._write_guarded({"profile_state": "draft", "send_back_reason": reason})
         for partner in self:
+            # written for the salesperson it notifies, in their language
             partner.message_post(
-                body=self.env._("Sent back to draft: %(reason)s", reason=reason),
+                body=partner._in_owners_words().env._(
+                    "Sent back to draft: %(reason)s", reason=reason
+                ),
                 partner_ids=partner.user_id.partner_id.ids,
             )
         self._close_review_activities()
@@ -275,13 +349,15 @@ class CrmCustomerReviewMixin(models.AbstractModel):
                 )
             )
 
-    def _profile_reviewer(self):
+    def _profile_reviewer(self, submitter=None):
         """Who is asked to review this profile: the team leader if a team
         manager, else a team manager member of the team, else a sales admin of
-        the company; never whoever submits it (a review needs a second pair of
-        eyes), unless no one else can review."""
+        the company; never ``submitter`` (by default whoever submits it: a
+        review needs a second pair of eyes), unless no one else can review."""
         self.ensure_one()
-        submitter = self.env.user
+        submitter = submitter or self.env.user
+        # whoever asks may just have handed the customer to another team
+        company = self.sudo().company_id
         candidates = self.sudo().team_id._team_managers()
         admins = (
             self.env.ref("sales_team.group_sale_manager")
@@ -290,7 +366,7 @@ class CrmCustomerReviewMixin(models.AbstractModel):
                 lambda user: (
                     user.active
                     and not user.share
-                    and (not self.company_id or self.company_id in user.company_ids)
+                    and (not company or company in user.company_ids)
                 )
             )
             .sorted("id")
@@ -302,10 +378,23 @@ class CrmCustomerReviewMixin(models.AbstractModel):
         """Schedule an activity of ``activity_type`` for ``user`` on this
         record, its summary (``summary(record)``) in the user's language."""
         self.ensure_one()
-        record = self.with_context(lang=user.lang or self.env.lang)
-        return record.sudo().activity_schedule(
+        record = self.sudo().with_context(lang=user.lang or self.env.lang)
+        return record.activity_schedule(
             activity_type, summary=summary(record), user_id=user.id
         )
+
+    def _is_verified(self):
+        """Whether someone recorded how and when the customer was verified."""
+        self.ensure_one()
+        return bool(
+            self.verification_method and self.verified_by_id and self.verified_date
+        )
+
+    def _verification_required(self):
+        """Whether the customer's company activates verified profiles only."""
+        self.ensure_one()
+        company = self.company_id or self.grade_company_id or self._main_company()
+        return company.sudo().activation_requires_verification
 
     def _next_archive_number(self):
         code = f"crm_standard_process.archive_number.{self.customer_type or 'b2b'}"

@@ -180,10 +180,11 @@ class CrmFollowupTargetMixin(models.AbstractModel):
         self._check_can_review()
         proposed = self.filtered(lambda p: p.followup_plan_state == "proposed")
         for partner in proposed:
+            in_their_words = partner._in_owners_words()
             partner.message_post(
-                body=self.env._(
+                body=in_their_words.env._(
                     "The proposed follow-up plan %(plan)s was not approved.",
-                    plan=partner.proposed_followup_plan_id.display_name,
+                    plan=in_their_words.proposed_followup_plan_id.display_name,
                 ),
                 partner_ids=partner.user_id.partner_id.ids,
             )
@@ -297,7 +298,7 @@ class CrmFollowupTargetMixin(models.AbstractModel):
         self._message_log_batch(
             {
                 partner.id: partner._in_owners_words()._followup_plan_note(
-                    old_plans[partner.id],
+                    old_plans[partner.id].with_env(partner._in_owners_words().env),
                     old_grades[partner.id],
                     approver,
                     cancelled[partner.id],
@@ -393,6 +394,12 @@ class CrmFollowupTargetMixin(models.AbstractModel):
                 by_user[user] |= activity
         for user, activities in by_user.items():
             activities.write({"user_id": user.id})
+            # a plan's follow-up reads in its new assignee's language
+            for plan in activities.followup_plan_id:
+                summary, _note = plan.with_context(lang=user.lang)._activity_texts()
+                activities.filtered(lambda a, p=plan: a.followup_plan_id == p).write(
+                    {"summary": summary}
+                )
 
     def _stop_followups(self):
         """Customers leaving the process have nothing left to follow up: their
@@ -435,10 +442,7 @@ class CrmFollowupTargetMixin(models.AbstractModel):
                 partner._schedule_for(
                     reviewer,
                     PLAN_APPROVAL_ACTIVITY,
-                    lambda record: record.env._(
-                        "Approve the follow-up plan %(plan)s",
-                        plan=record.proposed_followup_plan_id.display_name,
-                    ),
+                    lambda record: record._review_task_summary(PLAN_APPROVAL_ACTIVITY),
                 )
 
     def _close_plan_approval_activities(self):

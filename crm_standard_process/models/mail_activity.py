@@ -101,6 +101,11 @@ class MailActivity(models.Model):
         help="The follow-up no longer applied (its plan was replaced, or the "
         "profile left the process): archived without counting as done.",
     )
+    followup_title = fields.Char(
+        string="Follow-up",
+        compute="_compute_followup_title",
+        help="The customer and the task: what the follow-up calendar shows.",
+    )
     followup_needs_changed = fields.Text(string="Changed Needs", readonly=True)
     followup_commitments = fields.Text(string="Commitments", readonly=True)
 
@@ -125,6 +130,18 @@ class MailActivity(models.Model):
                     activity.followup_due_date, delay, calendar
                 )
             activity.followup_on_time = activity.date_done <= deadlines[key]
+
+    @api.depends("summary", "activity_type_id", "followup_partner_id", "res_name")
+    def _compute_followup_title(self):
+        for activity in self:
+            task = activity.summary or activity.activity_type_id.name
+            activity.followup_title = (
+                self.env._(
+                    "%(customer)s: %(task)s", customer=activity.res_name, task=task
+                )
+                if activity.followup_partner_id
+                else task
+            )
 
     # CRUD
 
@@ -368,8 +385,11 @@ class MailActivity(models.Model):
         notes = {}
         for activity in self.filtered("followup_partner_id"):
             notes.setdefault(activity.followup_partner_id.id, []).append(activity)
+        Partner = self.env["res.partner"].sudo()
         return {
-            partner_id: self.env._(
+            partner_id: Partner.browse(partner_id)
+            ._in_owners_words()
+            .env._(
                 "%(user)s deleted %(count)s follow-up(s) of the history: %(items)s.",
                 user=self.env.user.name,
                 count=len(activities),

@@ -67,6 +67,13 @@ class ResCompany(models.Model):
         "days after its due date.",
     )
 
+    activation_requires_verification = fields.Boolean(
+        string="Verification Required Before Activation",
+        help="A customer profile is activated only once someone recorded how "
+        "the customer was verified (official website, business registry, "
+        "phone/e-mail).",
+    )
+
     # P10 lead discipline
     stale_lead_days = fields.Integer(
         string="Stale After (days)",

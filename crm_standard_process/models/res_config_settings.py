@@ -57,3 +57,6 @@ class ResConfigSettings(models.TransientModel):
     archive_candidate_days = fields.Integer(
         related="company_id.archive_candidate_days", readonly=False
     )
+    activation_requires_verification = fields.Boolean(
+        related="company_id.activation_requires_verification", readonly=False
+    )

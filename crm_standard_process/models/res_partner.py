@@ -59,6 +59,7 @@ class ResPartner(models.Model):
         "crm.customer.retention.mixin",
         "crm.customer.archive.mixin",
         "crm.customer.cooperation.mixin",
+        "crm.customer.routing.mixin",
     ]
     _guard_readable_links = ("parent_id",)
     _guard_non_negative = ("expected_annual_amount", "annual_revenue")

@@ -26,8 +26,17 @@ registry.category("web_tour.tours").add("crm_standard_process_activate_tour", {
             trigger: '.o_statusbar_status .o_arrow_button_current:contains("To Review")',
         },
         {
+            content: "The reviewer sees what is missing",
+            trigger: '.alert-warning.o_crm_review_warning:contains("Not verified")',
+        },
+        {
             content: "Activate it",
             trigger: 'button[name="action_activate"]',
+            run: "click",
+        },
+        {
+            content: "Confirm the activation despite the open items",
+            trigger: ".modal-footer button.btn-primary",
             run: "click",
         },
         {
