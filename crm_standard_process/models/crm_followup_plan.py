@@ -233,22 +233,10 @@ class CrmFollowupPlan(models.Model):
                 texts[plan.id, user.lang] = plan.with_context(
                     lang=user.lang
                 )._activity_texts()
-            summary, note = texts[plan.id, user.lang]
             vals_list.append(
-                {
-                    "res_model_id": self.env["ir.model"]._get_id("res.partner"),
-                    "res_id": customer.id,
-                    "followup_partner_id": customer.id,
-                    "followup_plan_id": plan.id,
-                    "followup_slot_date": slot[0],
-                    "followup_due_date": due,
-                    "followup_channel": plan.channel,
-                    "activity_type_id": plan.activity_type_id.id,
-                    "date_deadline": due,
-                    "user_id": user.id,
-                    "summary": summary,
-                    "note": note,
-                }
+                plan._prepare_followup_values(
+                    customer, slot, due, user, texts[plan.id, user.lang]
+                )
             )
         # the engine's fields are the engine's own (see mail.activity)
         return (
@@ -258,6 +246,25 @@ class CrmFollowupPlan(models.Model):
             .create(vals_list)
             .sudo(False)
         )
+
+    def _prepare_followup_values(self, customer, slot, due, user, texts):
+        """The follow-up of this plan for ``customer`` in ``slot``, due on
+        ``due``, run by ``user``; ``texts`` its summary and note."""
+        summary, note = texts
+        return {
+            "res_model_id": self.env["ir.model"]._get_id("res.partner"),
+            "res_id": customer.id,
+            "followup_partner_id": customer.id,
+            "followup_plan_id": self.id,
+            "followup_slot_date": slot[0],
+            "followup_due_date": due,
+            "followup_channel": self.channel,
+            "activity_type_id": self.activity_type_id.id,
+            "date_deadline": due,
+            "user_id": user.id,
+            "summary": summary,
+            "note": note,
+        }
 
     def _activity_texts(self):
         """Summary and note of this plan's follow-ups, in the context language."""
@@ -375,21 +382,13 @@ class CrmFollowupPlan(models.Model):
                     continue
                 outcome = (rank + len(vals_list)) % 10
                 vals_list.append(
-                    {
-                        "res_model_id": self.env["ir.model"]._get_id("res.partner"),
-                        "res_id": customer.id,
-                        "followup_partner_id": customer.id,
-                        "followup_plan_id": plan.id,
-                        "followup_slot_date": slot[0],
-                        "followup_due_date": due,
-                        "followup_channel": plan.channel,
-                        "activity_type_id": plan.activity_type_id.id,
-                        "date_deadline": due,
-                        "user_id": user.id,
-                        "summary": plan.with_context(lang=user.lang)._activity_texts()[
-                            0
-                        ],
-                    }
+                    plan._prepare_followup_values(
+                        customer,
+                        slot,
+                        due,
+                        user,
+                        plan.with_context(lang=user.lang)._activity_texts(),
+                    )
                 )
                 # 0: missed; 1-2: logged three days late; else on the due day
                 late_days.append(None if outcome == 0 else 3 if outcome < 3 else 0)
