@@ -24,6 +24,8 @@ The fixtures are the areas' own (``FollowupCase``, ``LeadCase``,
 
 from datetime import date, datetime
 
+from freezegun import freeze_time
+
 from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
 
@@ -156,6 +158,46 @@ class CustomerGuardFixture:
             self.env["res.partner"].concat(*customers.values()), self.team_manager
         )
         return customers
+
+    def _build_history(self, customer):
+        """The process's history of ``customer``, a lead and a ticket, each
+        entry exactly once: the rep's done follow-up and its log, the plan
+        approval note, a tracked grade change (on customer A), done activity
+        logs on the lead and the ticket, and the ticket's tracked state.
+        Returns (done follow-up, {label: message})."""
+        followup = self._followups(customer)
+        with self.with_user(self.rep.login):
+            self._log(followup, datetime(2026, 11, 6, 10, 0), feedback="Called")
+        self.assertFalse(followup.active)
+        ticket = self.env["crm.complaint.ticket"].create(ticket_values(customer))
+        self._flush_tracking()
+        self.customer_a.with_user(self.team_manager).with_context(
+            tracking_disable=False
+        ).write(PROPOSALS["override"])
+        ticket.with_user(self.rep).with_context(tracking_disable=False).action_start()
+        with freeze_time(datetime(2026, 11, 6, 11, 0)):
+            for record in (self.lead_rep, ticket):
+                record.with_user(self.rep).activity_schedule(
+                    "mail.mail_activity_data_call", user_id=self.rep.id
+                ).action_feedback(feedback="Called the buyer")
+        self._flush_tracking()
+        history = {
+            f"customer: {label}": message
+            for label, message in self._history_of(customer).items()
+        }
+        history["customer: grade changed"] = self.customer_a.message_ids.filtered(
+            lambda m: "customer_grade" in m.tracking_value_ids.field_id.mapped("name")
+        )
+        for label, record in (("lead", self.lead_rep), ("ticket", ticket)):
+            history[f"{label}: activity done"] = record.message_ids.filtered(
+                "mail_activity_type_id"
+            )
+        history["ticket: state tracked"] = ticket.message_ids.filtered(
+            "tracking_value_ids"
+        )
+        for label, message in history.items():
+            self.assertEqual(len(message), 1, label)
+        return followup, history
 
     def _history_of(self, customer):
         """The process's history on ``customer``: the log of its done

@@ -245,37 +245,7 @@ class TestCustomerGuardJsonRpc(
         activity log or tracking on a lead or a ticket. A sales admin can,
         and the chatter records who did. A rep deletes their own comment."""
         customer = self.customer_b
-        followup = self._followups(customer)
-        with self.with_user(self.rep.login):
-            self._log(followup, datetime(2026, 11, 6, 10, 0), feedback="Called")
-        ticket = self.env["crm.complaint.ticket"].create(ticket_values(customer))
-        self._flush_tracking()
-        self.customer_a.with_user(self.team_manager).with_context(
-            tracking_disable=False
-        ).write(PROPOSALS["override"])
-        ticket.with_user(self.rep).with_context(tracking_disable=False).action_start()
-        with freeze_time(datetime(2026, 11, 6, 11, 0)):
-            for record in (self.lead_rep, ticket):
-                record.with_user(self.rep).activity_schedule(
-                    "mail.mail_activity_data_call", user_id=self.rep.id
-                ).action_feedback(feedback="Called the buyer")
-        self._flush_tracking()
-        history = {
-            f"customer: {label}": message
-            for label, message in self._history_of(customer).items()
-        }
-        history["customer: grade changed"] = self.customer_a.message_ids.filtered(
-            lambda m: "customer_grade" in m.tracking_value_ids.field_id.mapped("name")
-        )
-        for label, record in (("lead", self.lead_rep), ("ticket", ticket)):
-            history[f"{label}: activity done"] = record.message_ids.filtered(
-                "mail_activity_type_id"
-            )
-        history["ticket: state tracked"] = ticket.message_ids.filtered(
-            "tracking_value_ids"
-        )
-        for label, message in history.items():
-            self.assertEqual(len(message), 1, label)
+        followup, history = self._build_history(customer)
         bodies = {label: str(message.body) for label, message in history.items()}
 
         for user in (self.rep, self.team_manager):
