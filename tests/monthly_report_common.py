@@ -123,8 +123,9 @@ class MonthlyReportCase(CrmStandardProcessCase):
                 "expected_annual_amount": amount,
             }
         )
-        # the engine's field, set as the activation would have
-        customer.write({"activation_date": activated})
+        # the engine's field, set as the activation would have; no account
+        # manager (a new profile has its owner): the team leader stands in
+        customer.write({"activation_date": activated, "account_manager_id": False})
         return customer
 
     @classmethod

@@ -160,7 +160,9 @@ class TestGrading(CrmStandardProcessCase):
         self.assertFalse(self.company.regrade_state)
         self.assertEqual(set(customers.mapped("customer_grade")), {"c"})
         self.assertGreater(len(progress_seen), 3)
-        self.assertTrue(all(done == 3 for done, _left in progress_seen[:-1]))
+        # at most a batch a call (the step from customers to leads may do less)
+        self.assertTrue(all(done <= 3 for done, _left in progress_seen))
+        self.assertGreaterEqual(sum(done for done, _left in progress_seen), 7)
         self.assertTrue(all(left > 0 for _done, left in progress_seen[:-1]))
         self.assertEqual(progress_seen[-1][1], 0)
 
