@@ -1,4 +1,5 @@
 import logging
+from collections import defaultdict
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -238,14 +239,36 @@ class CrmFollowupPlan(models.Model):
                     customer, slot, due, user, texts[plan.id, user.lang]
                 )
             )
-        # the engine's fields are the engine's own (see mail.activity)
-        return (
+        return self._create_followups(vals_list).sudo(False)
+
+    @api.model
+    def _create_followups(self, vals_list):
+        """Create the follow-ups of ``vals_list`` as the engine (their fields
+        are the engine's own, see mail.activity), followers in bulk. A batch
+        shares a few notes (one per plan and language): each is sanitized and
+        stored once for all its follow-ups, not twice per follow-up."""
+        notes = [vals.pop("note", False) for vals in vals_list]
+        activities = (
             self.env["mail.activity"]
             .sudo()
             .with_context(mail_activity_quick_update=True, **{BULK_FOLLOWERS: True})
             .create(vals_list)
-            .sudo(False)
         )
+        by_note = defaultdict(list)
+        for activity, note in zip(activities, notes, strict=True):
+            if note:
+                by_note[note].append(activity.id)
+        note_field = activities._fields["note"]
+        for note, ids in by_note.items():
+            self.env.execute_query(
+                SQL(
+                    "UPDATE mail_activity SET note = %s WHERE id = ANY(%s)",
+                    note_field.convert_to_column(note, activities[:1]),
+                    ids,
+                )
+            )
+        activities.invalidate_recordset(["note"])
+        return activities
 
     def _prepare_followup_values(self, customer, slot, due, user, texts):
         """The follow-up of this plan for ``customer`` in ``slot``, due on
@@ -393,12 +416,7 @@ class CrmFollowupPlan(models.Model):
                 # 0: missed; 1-2: logged three days late; else on the due day
                 late_days.append(None if outcome == 0 else 3 if outcome < 3 else 0)
                 slot = plan._next_slot(slot)
-        activities = (
-            self.env["mail.activity"]
-            .sudo()
-            .with_context(mail_activity_quick_update=True, **{BULK_FOLLOWERS: True})
-            .create(vals_list)
-        )
+        activities = self._create_followups(vals_list)
         logged = {
             activity: activity.followup_due_date + timedelta(days=late)
             for activity, late in zip(activities, late_days, strict=True)

@@ -193,7 +193,7 @@ class CrmFieldGuardMixin(models.AbstractModel):
                     )
 
     def _guard_check_date(self, field, value):
-        label = self._field_labels([field.name])
+        # the label only for the error: a batch of thousands checks its dates
         try:
             if field.type == "date":
                 day = fields.Date.to_date(value)
@@ -203,7 +203,7 @@ class CrmFieldGuardMixin(models.AbstractModel):
             raise ValidationError(
                 self.env._(
                     "%(field)s: %(value)s is not a valid date.",
-                    field=label,
+                    field=self._field_labels([field.name]),
                     value=value,
                 )
             ) from None
@@ -213,7 +213,7 @@ class CrmFieldGuardMixin(models.AbstractModel):
             raise ValidationError(
                 self.env._(
                     "%(field)s must lie between %(first)s and %(last)s.",
-                    field=label,
+                    field=self._field_labels([field.name]),
                     first=DATE_WINDOW[0].year,
                     last=DATE_WINDOW[1].year,
                 )
