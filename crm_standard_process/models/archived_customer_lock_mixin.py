@@ -9,7 +9,6 @@ write as superuser, as everywhere behind the field guard.
 """
 
 from odoo import models
-from odoo.exceptions import AccessError
 
 from .field_guard_mixin import SALES_ADMIN_GROUP
 
@@ -36,19 +35,6 @@ class CrmArchivedCustomerLockMixin(models.AbstractModel):
         if self.env.su or self.env.user.has_group(SALES_ADMIN_GROUP):
             return
         link = self._archived_customer_link
-        partner_ids = [
-            vals[link] for vals in vals_list if isinstance(vals.get(link), int)
-        ]
-        archived = (
-            self.env["res.partner"]
-            .sudo()
-            .browse(partner_ids)
-            .commercial_partner_id.filtered(lambda p: p.profile_state == "archived")
+        self.env["res.partner"]._refuse_archived_customers(
+            [vals[link] for vals in vals_list if isinstance(vals.get(link), int)]
         )
-        if archived:
-            raise AccessError(
-                self.env._(
-                    "%(customers)s is archived: only a sales admin can add to it.",
-                    customers=", ".join(archived.mapped("display_name")),
-                )
-            )

@@ -168,13 +168,21 @@ class CrmCustomerArchiveMixin(models.AbstractModel):
         super()._guard_check(vals_list)
         if self.env.su or self.env.user.has_group(SALES_ADMIN_GROUP):
             return
-        parent_ids = [
-            vals["parent_id"]
-            for vals in vals_list
-            if isinstance(vals.get("parent_id"), int) and vals["parent_id"]
-        ]
+        self._refuse_archived_customers(
+            [
+                vals["parent_id"]
+                for vals in vals_list
+                if isinstance(vals.get("parent_id"), int) and vals["parent_id"]
+            ]
+        )
+
+    @api.model
+    def _refuse_archived_customers(self, partner_ids):
+        """Refuse to add anything under the customers of ``partner_ids`` (the
+        partners or their companies) that are archived: a contact, a lead, a
+        ticket. Only a sales admin may."""
         archived = (
-            self.browse(parent_ids)
+            self.browse(partner_ids)
             .sudo()
             .commercial_partner_id.filtered(lambda p: p.profile_state == "archived")
         )

@@ -101,12 +101,17 @@ class CustomerAnonymization(CustomerScope):
             )
         ]
 
-    def _delete_attachments(self):
-        on_records = SQL(" OR ").join(
+    def _on_records(self):
+        """The SQL condition on ``res_model``/``res_id`` that picks what hangs
+        on the customers' records (attachments, activities)."""
+        return SQL(" OR ").join(
             SQL("(res_model = %s AND res_id = ANY(%s))", model, list(records))
             for model, records in self.records.items()
             if records
         )
+
+    def _delete_attachments(self):
+        on_records = self._on_records()
         rows = self._query(
             SQL(
                 """DELETE FROM ir_attachment
@@ -199,11 +204,7 @@ class CustomerAnonymization(CustomerScope):
 
     def _scrub_activities(self):
         columns = text_columns(self.env["mail.activity"], keep=ACTIVITY_KEEP)
-        on_records = SQL(" OR ").join(
-            SQL("(res_model = %s AND res_id = ANY(%s))", model, list(records))
-            for model, records in self.records.items()
-            if records
-        )
+        on_records = self._on_records()
         rows = self._query(
             SQL(
                 """UPDATE mail_activity SET %(columns)s

@@ -1,6 +1,9 @@
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
-import { openCustomersSteps } from "@crm_standard_process/../tests/tours/tour_utils";
+import {
+    openCustomersSteps,
+    openSalesMenuSteps,
+} from "@crm_standard_process/../tests/tours/tour_utils";
 
 // A team manager archives a customer of the team with a reason.
 registry.category("web_tour.tours").add("crm_standard_process_archive_tour", {
@@ -53,17 +56,10 @@ registry.category("web_tour.tours").add("crm_standard_process_archive_tour", {
 registry.category("web_tour.tours").add("crm_standard_process_legal_hold_tour", {
     url: "/odoo",
     steps: () => [
-        ...stepUtils.goToAppSteps("crm.crm_menu_root", "Open the CRM app"),
-        {
-            content: "Open the Sales menu",
-            trigger: 'button[data-menu-xmlid="crm.crm_menu_sales"]',
-            run: "click",
-        },
-        {
-            content: "Open the archived customers",
-            trigger: 'a[data-menu-xmlid="crm_standard_process.res_partner_menu_archived_customers"]',
-            run: "click",
-        },
+        ...openSalesMenuSteps(
+            "crm_standard_process.res_partner_menu_archived_customers",
+            "Open the archived customers"
+        ),
         {
             content: "Open the customer",
             trigger: '.o_data_row:contains("Tour Hold Works") .o_data_cell',

@@ -1,22 +1,12 @@
 import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { openSalesMenuSteps } from "@crm_standard_process/../tests/tours/tour_utils";
 
 // A team manager starts from their home: the profile to review is one click
 // away, the missing verification shows, and the activation asks first.
 registry.category("web_tour.tours").add("crm_standard_process_manager_home_tour", {
     url: "/odoo",
     steps: () => [
-        ...stepUtils.goToAppSteps("crm.crm_menu_root", "Open the CRM app"),
-        {
-            content: "Open the Sales menu",
-            trigger: 'button[data-menu-xmlid="crm.crm_menu_sales"]',
-            run: "click",
-        },
-        {
-            content: "Open the manager's home",
-            trigger: 'a[data-menu-xmlid="crm_standard_process.crm_team_menu_desk"]',
-            run: "click",
-        },
+        ...openSalesMenuSteps("crm_standard_process.crm_team_menu_desk", "Open the manager's home"),
         {
             content: "The team's card counts one profile to review",
             trigger: '.o_kanban_record:contains("Tour Desk Team") a[data-desk-item="review"]:contains("1")',

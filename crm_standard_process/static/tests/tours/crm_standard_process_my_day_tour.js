@@ -1,22 +1,12 @@
 import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { openSalesMenuSteps } from "@crm_standard_process/../tests/tours/tour_utils";
 
 // A rep starts from "My Day": the draft to complete is one click away, its
 // follow-up tab says who gets the follow-ups, and it goes to review.
 registry.category("web_tour.tours").add("crm_standard_process_my_day_tour", {
     url: "/odoo",
     steps: () => [
-        ...stepUtils.goToAppSteps("crm.crm_menu_root", "Open the CRM app"),
-        {
-            content: "Open the Sales menu",
-            trigger: 'button[data-menu-xmlid="crm.crm_menu_sales"]',
-            run: "click",
-        },
-        {
-            content: "Open My Day",
-            trigger: 'a[data-menu-xmlid="crm_standard_process.res_users_menu_my_day"]',
-            run: "click",
-        },
+        ...openSalesMenuSteps("crm_standard_process.res_users_menu_my_day", "Open My Day"),
         {
             content: "One profile to complete",
             trigger: 'a[data-desk-item="draft"]:contains("1")',

@@ -1,16 +1,11 @@
 import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { openCrmMenuSteps } from "@crm_standard_process/../tests/tours/tour_utils";
 
 // "At Risk" narrows the default "Open" filter instead of adding to it.
 registry.category("web_tour.tours").add("crm_standard_process_ticket_filter_tour", {
     url: "/odoo",
     steps: () => [
-        ...stepUtils.goToAppSteps("crm.crm_menu_root", "Open the CRM app"),
-        {
-            content: "Open Complaints",
-            trigger: '[data-menu-xmlid="crm_standard_process.crm_complaint_ticket_menu"]',
-            run: "click",
-        },
+        ...openCrmMenuSteps("crm_standard_process.crm_complaint_ticket_menu", "Open Complaints"),
         {
             content: "Switch to the list",
             trigger: ".o_switch_view.o_list",

@@ -1,16 +1,11 @@
 import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { openCrmMenuSteps } from "@crm_standard_process/../tests/tours/tour_utils";
 
 // A rep opens a new complaint of their customer and starts handling it.
 registry.category("web_tour.tours").add("crm_standard_process_ticket_tour", {
     url: "/odoo",
     steps: () => [
-        ...stepUtils.goToAppSteps("crm.crm_menu_root", "Open the CRM app"),
-        {
-            content: "Open Complaints",
-            trigger: '[data-menu-xmlid="crm_standard_process.crm_complaint_ticket_menu"]',
-            run: "click",
-        },
+        ...openCrmMenuSteps("crm_standard_process.crm_complaint_ticket_menu", "Open Complaints"),
         {
             content: "Open the new complaint",
             trigger: '.o_kanban_record:contains("Tour gearbox noise")',
