@@ -9,10 +9,16 @@ addon's description stay current.
 import base64
 import os
 from pathlib import Path
+from unittest.mock import patch
+
+from odoo.tests.common import ChromeBrowser
 
 from .common import ADDON, CrmStandardProcessHttpCase
 
 TARGET = os.environ.get("CRMSP_SCREENSHOTS", "")
+TIMEZONE = "Asia/Shanghai"
+# the pictures it takes, by name (screenshot_<name>.png)
+PICTURES = ("manager_home", "profile", "followup", "ticket", "report")
 # What a page has drawn once its data is there: the view's content, and no
 # loading indicator.
 LOADED = (
@@ -22,6 +28,8 @@ LOADED = (
 
 
 class TestReadmeScreenshots(CrmStandardProcessHttpCase):
+    browser_size = "1400x900"
+
     # (picture, login, url of the page, JavaScript run on it before the shot)
     def _shots(self):
         ref = self.env.ref
@@ -33,7 +41,7 @@ class TestReadmeScreenshots(CrmStandardProcessHttpCase):
             (
                 "manager_home",
                 "lin.wei",
-                f"/odoo/action-{ADDON}.crm_manager_home_action",
+                f"/odoo/action-{ADDON}.crm_team_action_desk",
                 "",
             ),
             (
@@ -76,25 +84,38 @@ class TestReadmeScreenshots(CrmStandardProcessHttpCase):
         self.assertTrue(TARGET, "set CRMSP_SCREENSHOTS to the pictures' folder")
         folder = Path(TARGET)
         folder.mkdir(parents=True, exist_ok=True)
-        self.start_browser()
-        self.browser._websocket_request(
-            "Emulation.setDeviceMetricsOverride",
-            params={
-                "width": 1400,
-                "height": 900,
-                "deviceScaleFactor": 1,
-                "mobile": False,
-            },
-        )
-        for name, login, url, script in self._shots():
-            with self.subTest(picture=name):
+        stop, navigate_to = ChromeBrowser.stop, ChromeBrowser.navigate_to
+
+        # the demo team works in China: its times as its users see them
+        def navigate_in_shanghai(browser, url, *args, **kwargs):
+            browser._websocket_request(
+                "Emulation.setTimezoneOverride", params={"timezoneId": TIMEZONE}
+            )
+            return navigate_to(browser, url, *args, **kwargs)
+
+        shots = self._shots()
+        self.assertEqual(tuple(shot[0] for shot in shots), PICTURES)
+        for name, login, url, script in shots:
+            picture = folder / f"screenshot_{name}.png"
+
+            # Odoo 18 starts a browser per page and stops it once the page's
+            # code passed: the picture is taken right before.
+            def shoot_then_stop(browser, picture=picture):
+                data = browser._websocket_request(
+                    "Page.captureScreenshot", params={"format": "png"}
+                )["data"]
+                picture.write_bytes(base64.b64decode(data))
+                return stop(browser)
+
+            with (
+                self.subTest(picture=name),
+                patch.object(ChromeBrowser, "stop", shoot_then_stop),
+                patch.object(ChromeBrowser, "navigate_to", navigate_in_shanghai),
+            ):
                 self.browser_js(
                     url,
                     f"{script} setTimeout(() => console.log('test successful'), 1500);",
                     ready=LOADED,
                     login=login,
                 )
-                data = self.browser._websocket_request(
-                    "Page.captureScreenshot", params={"format": "png"}
-                )["data"]
-                (folder / f"screenshot_{name}.png").write_bytes(base64.b64decode(data))
+            self.assertTrue(picture.exists(), picture)
