@@ -342,6 +342,9 @@ def populate(env, scale, reps, first):
     # the customer's owner, team and standing copied on the ticket (the
     # ticket rules read them), as the addon fills them at install
     env["crm.complaint.ticket"]._store_customer_columns(min_id=last_ticket)
+    # and on every partner (the partner rules read them): without them every
+    # generated partner would look outside the process, visible to all
+    env["res.partner"]._store_customer_columns()
     env.invalidate_all()
     cr.execute("ANALYZE res_partner, crm_lead, crm_complaint_ticket")
     return {
