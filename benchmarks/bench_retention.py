@@ -88,7 +88,7 @@ def populate(env, partners):
             SELECT 'Bench person ' || n, 'Bench person ' || n, FALSE, TRUE,
                    'contact', 'en_US', %(common)s, parent, parent,
                    'person' || n || '@example.com'
-              FROM (SELECT n, %(low)s + mod(n * 7919, %(span)s) AS parent
+              FROM (SELECT n, %(low)s + mod(n::bigint * 7919, %(span)s) AS parent
                       FROM generate_series(1, %(contacts)s) AS n) AS c
             """,
             common=common,
