@@ -1,6 +1,6 @@
 """The reads of benchmarks/replica: which server answers, and with what.
 
-    replica_reads.py URL DB PRIMARY_LOG STANDBY_LOG SOCKET_DIR PRIMARY_PORT STANDBY_PORT
+    replica_reads.py URL DB PRIMARY_LOG STANDBY_LOG ODOO_CONF
 
 Logs in as the demo team manager over JSON-RPC, runs the list and report
 reads a manager's and a rep's screens make, and for each one checks in the
@@ -16,7 +16,8 @@ from http.cookiejar import CookieJar
 
 import odoo
 
-URL, DB, PRIMARY_LOG, STANDBY_LOG, SOCKET, PRIMARY_PORT, STANDBY_PORT = sys.argv[1:8]
+# ODOO_CONF: the server's configuration (addons path, the primary)
+URL, DB, PRIMARY_LOG, STANDBY_LOG, ODOO_CONF = sys.argv[1:6]
 LOGIN = "lin.wei"
 # (model, method, args, kwargs, the table whose reads must reach the standby)
 READS = [
@@ -78,15 +79,13 @@ def log_since(path, offset):
 
 def on_primary(uid, model, method, args, kwargs):
     """The same call, made on the primary directly, as the same user."""
-    odoo.tools.config.parse_config(
-        ["-d", DB, "--db_host", SOCKET, "--db_port", PRIMARY_PORT, "--db_user", "odoo"]
-    )
     with odoo.modules.registry.Registry(DB).cursor() as cr:
         env = odoo.api.Environment(cr, uid, {"lang": "en_US", "tz": "Asia/Shanghai"})
         return json.loads(json.dumps(getattr(env[model], method)(*args, **kwargs)))
 
 
 def main():
+    odoo.tools.config.parse_config(["-c", ODOO_CONF])  # once: it cannot be parsed twice
     session = rpc(
         "/web/session/authenticate", {"db": DB, "login": LOGIN, "password": LOGIN}
     )
