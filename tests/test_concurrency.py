@@ -374,16 +374,16 @@ class TestConcurrency(AddonTestMixin, BaseCase):
                 6,
             )
 
-    def test_two_regrade_runs_log_each_change_once(self):
-        """Two runs of the re-grade job at once re-grade each customer once,
-        with one chatter line each."""
+    def _customers_to_regrade(self, count):
+        """``count`` committed customers graded with older thresholds (C,
+        where today's give B) and a re-grade requested; the company's re-grade
+        state is restored after the test. Returns their ids and the company's."""
         with self._cursor() as env:
             company = env.company
             saved = company.read(
                 ["regrade_state", "regrade_cursor", "regrade_requested_by_id"]
             )[0]
-            customer_ids = self._customers(env, 6)
-            # graded with older thresholds: C, where today's give B
+            customer_ids = self._customers(env, count)
             env.cr.execute(
                 SQL(
                     """UPDATE res_partner SET computed_grade = 'c',
@@ -394,7 +394,14 @@ class TestConcurrency(AddonTestMixin, BaseCase):
             )
             # the thresholds did not change: only this test's customers move
             company.sudo()._request_regrade()
-        self.addCleanup(self._restore_company, company.id, saved)
+            company_id = company.id
+        self.addCleanup(self._restore_company, company_id, saved)
+        return customer_ids, company_id
+
+    def test_two_regrade_runs_log_each_change_once(self):
+        """Two runs of the re-grade job at once re-grade each customer once,
+        with one chatter line each."""
+        customer_ids, _company_id = self._customers_to_regrade(6)
         self._assert_exactly_once(
             lambda env: env["res.company"]._cron_regrade(),
             customer_ids,
@@ -563,23 +570,7 @@ class TestConcurrency(AddonTestMixin, BaseCase):
         """The re-grade job does not wait for a customer another transaction
         holds: it re-grades the others, stops before it and asks to run again
         a minute later; once released, the customer is re-graded too."""
-        with self._cursor() as env:
-            company = env.company
-            saved = company.read(
-                ["regrade_state", "regrade_cursor", "regrade_requested_by_id"]
-            )[0]
-            customer_ids = self._customers(env, 4)
-            env.cr.execute(
-                SQL(
-                    """UPDATE res_partner SET computed_grade = 'c',
-                              customer_grade = 'c', confirmed_grade = 'c'
-                        WHERE id IN %s""",
-                    tuple(customer_ids),
-                )
-            )
-            company.sudo()._request_regrade()
-            company_id = company.id
-        self.addCleanup(self._restore_company, company_id, saved)
+        customer_ids, company_id = self._customers_to_regrade(4)
         held = customer_ids[2]
         with self._cursor() as holder:
             holder.cr.execute(
