@@ -37,6 +37,7 @@ from . import crm_followup_plan
 from . import crm_followup_compliance
 from . import crm_followup_greeting
 from . import mail_activity
+from . import mail_activity_bulk
 from . import mail_message
 from . import mail_thread
 from . import crm_monthly_report

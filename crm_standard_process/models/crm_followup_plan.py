@@ -1,5 +1,4 @@
 import logging
-from collections import defaultdict
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -10,7 +9,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
 from ..tools import sla_clock
-from ..tools.cron_batch import BULK_FOLLOWERS, run_in_savepoints
+from ..tools.cron_batch import run_in_savepoints
 from ..tools.grading import GRADES
 
 _logger = logging.getLogger(__name__)
@@ -244,31 +243,8 @@ class CrmFollowupPlan(models.Model):
     @api.model
     def _create_followups(self, vals_list):
         """Create the follow-ups of ``vals_list`` as the engine (their fields
-        are the engine's own, see mail.activity), followers in bulk. A batch
-        shares a few notes (one per plan and language): each is sanitized and
-        stored once for all its follow-ups, not twice per follow-up."""
-        notes = [vals.pop("note", False) for vals in vals_list]
-        activities = (
-            self.env["mail.activity"]
-            .sudo()
-            .with_context(mail_activity_quick_update=True, **{BULK_FOLLOWERS: True})
-            .create(vals_list)
-        )
-        by_note = defaultdict(list)
-        for activity, note in zip(activities, notes, strict=True):
-            if note:
-                by_note[note].append(activity.id)
-        note_field = activities._fields["note"]
-        for note, ids in by_note.items():
-            self.env.execute_query(
-                SQL(
-                    "UPDATE mail_activity SET note = %s WHERE id = ANY(%s)",
-                    note_field.convert_to_column(note, activities[:1]),
-                    ids,
-                )
-            )
-        activities.invalidate_recordset(["note"])
-        return activities
+        are the engine's own, see mail.activity), in one INSERT."""
+        return self.env["mail.activity"]._create_in_bulk(vals_list)
 
     def _prepare_followup_values(self, customer, slot, due, user, texts):
         """The follow-up of this plan for ``customer`` in ``slot``, due on

@@ -18,7 +18,7 @@ import logging
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..tools.cron_batch import BULK_FOLLOWERS, run_in_savepoints
+from ..tools.cron_batch import run_in_savepoints
 
 _logger = logging.getLogger(__name__)
 
@@ -165,9 +165,7 @@ class CrmEscalationMixin(models.AbstractModel):
             )._escalation_note(rungs, told, now)
             if note:
                 notes[record.id] = note
-        self.env["mail.activity"].sudo().with_context(
-            mail_activity_quick_update=True, **{BULK_FOLLOWERS: True}
-        ).create(activities)
+        self.env["mail.activity"]._create_in_bulk(activities)
         if notes:
             self.browse(list(notes))._message_log_batch(notes)
         if fired:
