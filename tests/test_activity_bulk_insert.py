@@ -126,10 +126,18 @@ class TestActivityBulkInsert(FollowupCase):
                 self.assertEqual(bulk[key], orm[key])
 
     def test_a_batch_of_activities_on_several_records(self):
-        """Follow-ups and a task on a lead at once, two
-        assignees, deadlines given as text: one row each, as create gives."""
+        """Follow-ups, a task on a lead and tasks on the customer's contacts
+        (one named, one an address without a name: its display name is its
+        type's label) at once, three assignees, deadlines given as text: one
+        row each, as create gives."""
         lead = self.env["crm.lead"].create(
             self._lead_values("Bulk", self.rep, self.team_east)
+        )
+        contacts = self.env["res.partner"].create(
+            [
+                {"name": "Li Na", "parent_id": self.customer_b.id},
+                {"type": "invoice", "parent_id": self.customer_b.id},
+            ]
         )
         vals_list = [
             self._followup_values(self.rep_teammate),
@@ -145,12 +153,25 @@ class TestActivityBulkInsert(FollowupCase):
                 "summary": "Not a follow-up",
                 "activity_type_id": self.plan_b.activity_type_id.id,
             },
+            *(
+                {
+                    "res_model_id": self.env["ir.model"]._get_id("res.partner"),
+                    "res_id": contact.id,
+                    "user_id": self.rep.id,
+                    "date_deadline": "2026-11-13",
+                    "activity_type_id": self.plan_b.activity_type_id.id,
+                }
+                for contact in contacts
+            ),
         ]
         orm = self._creation(self._orm_create, [dict(v) for v in vals_list])
         bulk = self._creation(
             self.env["mail.activity"]._create_in_bulk, [dict(v) for v in vals_list]
         )
-        self.assertEqual(len(bulk["rows"]), 3)
+        self.assertEqual(
+            [row["res_name"] for row in bulk["rows"][3:]],
+            ["Xinhai Logistics, Li Na", "Xinhai Logistics, Invoice Address"],
+        )
         self.assertEqual(bulk["rows"], orm["rows"])
         self.assertEqual(bulk["followers"], orm["followers"])
         self.assertEqual(bulk["next_followup_date"], orm["next_followup_date"])

@@ -38,6 +38,9 @@ PERIOD_MIN_DAYS = {"week": 7, "fortnight": 14, "month": 28}
 FORTNIGHT_EPOCH = date(2001, 1, 1)
 # How many slots ahead the scheduler looks for one that is still to plan.
 MAX_SLOTS_AHEAD = 12
+# After each batch the jobs report what remains up to this many: enough for
+# the cron runner to go on, without counting every customer due each time.
+REMAINING_REPORTED_UP_TO = 10_000
 
 
 class CrmFollowupPlan(models.Model):
@@ -325,10 +328,10 @@ class CrmFollowupPlan(models.Model):
 
     @api.model
     def _query_customers(self, where, today, limit, count):
-        """The customers due (``count``: how many). The batch is claimed: its
-        rows are locked for this transaction, and rows another transaction
-        holds (a second cron worker, a manager approving a plan) are skipped,
-        not waited for; the next call takes them."""
+        """The customers due (``count``: how many, up to ``limit``). The batch
+        is claimed: its rows are locked for this transaction, and rows another
+        transaction holds (a second cron worker, a manager approving a plan)
+        are skipped, not waited for; the next call takes them."""
         self.env.flush_all()
         query = SQL(
             """
@@ -348,7 +351,11 @@ class CrmFollowupPlan(models.Model):
         )
         if count:
             return self.env.execute_query(
-                SQL("SELECT COUNT(*) FROM (%s) AS due", query)
+                SQL(
+                    "SELECT COUNT(*) FROM (%s %s) AS due",
+                    query,
+                    SQL("LIMIT %s", limit) if limit else SQL(),
+                )
             )[0][0]
         query = SQL(
             "%s ORDER BY partner.id %s FOR NO KEY UPDATE OF partner SKIP LOCKED",
@@ -423,7 +430,9 @@ class CrmFollowupPlan(models.Model):
         )
         self.env["ir.cron"]._notify_progress(
             done=len(scheduled),
-            remaining=self._customers_to_schedule(today, count=True),
+            remaining=self._customers_to_schedule(
+                today, limit=REMAINING_REPORTED_UP_TO, count=True
+            ),
         )
         return scheduled
 
@@ -439,7 +448,9 @@ class CrmFollowupPlan(models.Model):
         )
         self.env["ir.cron"]._notify_progress(
             done=len(regraded),
-            remaining=self._regraded_customers(today, count=True),
+            remaining=self._regraded_customers(
+                today, limit=REMAINING_REPORTED_UP_TO, count=True
+            ),
         )
         return regraded
 
