@@ -611,3 +611,35 @@ class TestConcurrency(AddonTestMixin, BaseCase):
                 set(env["res.partner"].browse(customer_ids).mapped("customer_grade")),
                 {"b"},
             )
+
+    def test_regrade_neither_locks_nor_waits_for_a_customer_keeping_its_grade(self):
+        """A customer whose grade the new thresholds do not change is not
+        claimed: another transaction holding it does not stop the re-grade,
+        which finishes in one call without asking to run again."""
+        with self._cursor() as env:
+            keeps = self._customers(env, 1)[0]
+        customer_ids, company_id = self._customers_to_regrade(2)
+        with self._cursor() as holder:
+            holder.cr.execute(
+                SQL("SELECT id FROM res_partner WHERE id = %s FOR UPDATE", keeps)
+            )
+            with mute_logger(*QUIET), self._cursor() as env:
+                env["res.company"]._cron_regrade()
+                grades = env.execute_query(
+                    SQL(
+                        "SELECT customer_grade FROM res_partner WHERE id IN %s",
+                        (keeps, *customer_ids),
+                    )
+                )
+                self.assertEqual({grade for (grade,) in grades}, {"b"})
+                self.assertNotEqual(
+                    env["res.company"].browse(company_id).regrade_state,
+                    "customers",
+                )
+                cron = env.ref(f"{ADDON}.ir_cron_regrade")
+                self.assertFalse(
+                    env["ir.cron.trigger"].search_count(
+                        [("cron_id", "=", cron.id), ("call_at", ">", env.cr.now())]
+                    )
+                )
+            holder.cr.rollback()

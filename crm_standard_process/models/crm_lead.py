@@ -406,7 +406,12 @@ class CrmLead(models.Model):
                 after=after_id,
                 company=company.id,
                 limit=limit,
-            )
+            ),
+            SQL(
+                "SELECT id FROM (%s) AS regraded"
+                " WHERE old_grade IS DISTINCT FROM grade",
+                self._graded_leads_sql(SQL("graded.id IN (SELECT id FROM batch)")),
+            ),
         )
         if not claimed:
             return seen, last_id, skipped_id, 0

@@ -236,7 +236,18 @@ class CrmCustomerGradeMixin(models.AbstractModel):
                 company.id,
                 after_id,
                 limit,
-            )
+            ),
+            SQL(
+                """
+                SELECT res_partner.id
+                  FROM res_partner
+                  JOIN res_company company
+                    ON company.id = res_partner.grade_company_id
+                 WHERE res_partner.id IN (SELECT id FROM batch)
+                   AND res_partner.computed_grade IS DISTINCT FROM %s
+                """,
+                self._input_grade_sql("res_partner", "company"),
+            ),
         )
         if not claimed:
             return seen, last_id, skipped_id, 0

@@ -126,29 +126,36 @@ class CrmGradingMixin(models.AbstractModel):
         raise NotImplementedError
 
     @api.model
-    def _claim_regrade_batch(self, batch):
-        """Lock the rows of ``batch`` (an SQL query of ids, in id order) for
-        this transaction, skipping those another transaction holds. Returns
+    def _claim_regrade_batch(self, batch, changing):
+        """Lock the rows of ``batch`` (an SQL query of ids, in id order) whose
+        grade changes (``changing``: an SQL query of the ids among them,
+        reading the batch as ``batch``) for this transaction, skipping those
+        another transaction holds. A row keeping its grade is neither locked
+        nor written: a lock writes the row as an update would. Returns
         ``(claimed ids, seen, last id, first skipped id or None)``."""
         rows = self.env.execute_query(
             SQL(
                 """
                 WITH batch AS (%(batch)s),
+                changing AS (%(changing)s),
                 claimed AS (
                     SELECT id FROM %(table)s
-                     WHERE id IN (SELECT id FROM batch)
+                     WHERE id IN (SELECT id FROM changing)
                        FOR NO KEY UPDATE SKIP LOCKED
                 )
-                SELECT batch.id, claimed.id IS NOT NULL
-                  FROM batch LEFT JOIN claimed ON claimed.id = batch.id
+                SELECT batch.id, changing.id IS NOT NULL, claimed.id IS NOT NULL
+                  FROM batch
+             LEFT JOIN changing ON changing.id = batch.id
+             LEFT JOIN claimed ON claimed.id = batch.id
               ORDER BY batch.id
                 """,
                 batch=batch,
+                changing=changing,
                 table=SQL.identifier(self._table),
             )
         )
-        claimed = [row_id for row_id, locked in rows if locked]
-        skipped = [row_id for row_id, locked in rows if not locked]
+        claimed = [row_id for row_id, _changes, locked in rows if locked]
+        skipped = [row_id for row_id, changes, locked in rows if changes and not locked]
         return (
             claimed,
             len(rows),
