@@ -7,7 +7,6 @@ from odoo.tools import SQL, format_date
 
 from ..tools import sla_clock
 from ..tools.cron_batch import run_in_savepoints
-from .crm_followup_plan import REMAINING_REPORTED_UP_TO
 
 _logger = logging.getLogger(__name__)
 
@@ -94,9 +93,7 @@ class CrmFollowupGreeting(models.Model):
         greeted = self._greet_important_dates(today, limit=batch_size)
         self.env["ir.cron"]._notify_progress(
             done=greeted,
-            remaining=self._due_occasions(
-                today, limit=REMAINING_REPORTED_UP_TO, count=True
-            ),
+            remaining=self._due_occasions(today, limit=batch_size, count=True),
         )
         return greeted
 

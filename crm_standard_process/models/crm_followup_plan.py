@@ -38,9 +38,6 @@ PERIOD_MIN_DAYS = {"week": 7, "fortnight": 14, "month": 28}
 FORTNIGHT_EPOCH = date(2001, 1, 1)
 # How many slots ahead the scheduler looks for one that is still to plan.
 MAX_SLOTS_AHEAD = 12
-# After each batch the jobs report what remains up to this many: enough for
-# the cron runner to go on, without counting every customer due each time.
-REMAINING_REPORTED_UP_TO = 10_000
 
 
 class CrmFollowupPlan(models.Model):
@@ -418,10 +415,12 @@ class CrmFollowupPlan(models.Model):
     @api.model
     def _cron_followup_plan(self, batch_size=500):
         """Schedule the coming follow-up of the customers due, one batch a
-        call, then report what remains. The re-graded customers and the
-        greetings are jobs of their own (``_cron_followup_regrade``,
-        ``crm.followup.greeting._cron_followup_greetings``): one failing
-        never holds up the others."""
+        call, then report what remains, up to one batch more: enough for the
+        cron runner to call again, without counting every customer due. The
+        re-graded customers and the greetings are jobs of their own
+        (``_cron_followup_regrade``,
+        ``crm.followup.greeting._cron_followup_greetings``): one failing never
+        holds up the others."""
         today = fields.Date.context_today(self)
         scheduled = self._run_batch(
             self._customers_to_schedule(today, limit=batch_size),
@@ -430,9 +429,7 @@ class CrmFollowupPlan(models.Model):
         )
         self.env["ir.cron"]._notify_progress(
             done=len(scheduled),
-            remaining=self._customers_to_schedule(
-                today, limit=REMAINING_REPORTED_UP_TO, count=True
-            ),
+            remaining=self._customers_to_schedule(today, limit=batch_size, count=True),
         )
         return scheduled
 
@@ -448,9 +445,7 @@ class CrmFollowupPlan(models.Model):
         )
         self.env["ir.cron"]._notify_progress(
             done=len(regraded),
-            remaining=self._regraded_customers(
-                today, limit=REMAINING_REPORTED_UP_TO, count=True
-            ),
+            remaining=self._regraded_customers(today, limit=batch_size, count=True),
         )
         return regraded
 
