@@ -52,6 +52,30 @@ class TestComplaintSlaCron(ComplaintCase):
         self.assertEqual(len(self._activities(ticket, self.rep)), 1)
         self.assertEqual(ticket.escalation_level, 3)
 
+    def test_a_ticket_claimed_with_nothing_due_is_not_claimed_again(self):
+        """The admins' delay raised behind the ORM's back (a data import, a
+        restored database): the stored moment of the ticket's next level
+        (15:00) is behind its ladder (11:00 the next day). The job claims it
+        once, finds nothing due, computes the moment again and leaves it: no
+        endless claiming of a ticket with nothing to fire."""
+        ticket = self._ticket()
+        self._run(datetime(2026, 11, 23, 11, 5))
+        self.assertEqual(ticket.escalation_level, 2)
+        self.assertEqual(ticket.next_escalation_date, datetime(2026, 11, 23, 15, 0))
+        self.env.cr.execute(
+            "UPDATE crm_complaint_sla SET escalate_admin_hours = 24 WHERE id = %s",
+            [ticket.sla_id.id],
+        )
+        ticket.sla_id.invalidate_recordset(["escalate_admin_hours"])
+        Ticket = self.env["crm.complaint.ticket"]
+        with freeze_time(datetime(2026, 11, 23, 15, 10)):
+            Ticket._cron_check_sla()
+            self.assertEqual(ticket.next_escalation_date, datetime(2026, 11, 24, 11, 0))
+            self.assertFalse(Ticket._claim_due_escalations(datetime.now(), 500))
+        self.assertFalse(self._activities(ticket, self.sales_admin))
+        self._run(datetime(2026, 11, 24, 11, 5))
+        self.assertEqual(len(self._activities(ticket, self.sales_admin)), 1)
+
     def test_response_resets_the_ladder_for_the_resolution(self):
         """Once responded, the ticket runs against its resolution deadline afresh."""
         ticket = self._ticket()

@@ -70,6 +70,20 @@ class CrmEscalationMixin(models.AbstractModel):
         so that the run goes on without it."""
         raise NotImplementedError
 
+    def _escalation_nothing_due(self, now):
+        """These records were claimed with no rung due: their stored moment is
+        behind their ladder (a setting changed behind the ORM's back). Compute
+        the moment again; those still due are tried again later, as a failed
+        record is, so that no call claims them again and again."""
+        field = self._fields[self._escalation_due_field]
+        if field.compute and field.store:
+            self.env.add_to_compute(field, self)
+        stuck = self.filtered(
+            lambda record: record[field.name] and record[field.name] <= now
+        )
+        if stuck:
+            stuck._escalation_retry(now)
+
     # the engine
 
     @api.model
@@ -136,9 +150,11 @@ class CrmEscalationMixin(models.AbstractModel):
         people.partner_id.fetch(
             ["lang", "tz"]
         )  # a user's lang and tz are their partner's
+        idle = self.browse()
         for record in self:
             rungs = record._escalation_due_rungs(now)
             if not rungs:
+                idle |= record
                 continue
             fired[record] = rungs
             told = self.env["res.users"]
@@ -170,3 +186,5 @@ class CrmEscalationMixin(models.AbstractModel):
             self.browse(list(notes))._message_log_batch(notes)
         if fired:
             self._escalation_advance(fired, now)
+        if idle:
+            idle._escalation_nothing_due(now)
