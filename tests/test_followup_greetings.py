@@ -207,7 +207,7 @@ class TestFollowupGreetings(FollowupCase):
 
         def spy(query_, params=None, log_exceptions=True):
             nonlocal query
-            if "WITH occasion AS" in str(query_):
+            if "WITH customer AS" in str(query_):
                 query = query_
             return execute(query_, params, log_exceptions)
 
@@ -227,30 +227,6 @@ class TestFollowupGreetings(FollowupCase):
         self.assertNotIn("Seq Scan on res_partner", plan)
         for fname in ("birthday", "founding_date", "cooperation_start_date"):
             self.assertIn(f"res_partner_{fname}_month_day_index", plan)
-
-    def test_a_batch_reads_its_own_days_only(self):
-        """The finder reads the horizon day by day and stops once its batch
-        is full: a batch of one, the founding anniversary on the 10th, reads
-        no day after it (the birthday on the 12th is left for the next)."""
-        self.customer_a.founding_date = date(2006, 11, 10)
-        Greeting = self.env["crm.followup.greeting"]
-        days_read = []
-        occasions_on = type(Greeting)._occasions_on
-
-        def spy(self, day, today):
-            days_read.append(day)
-            return occasions_on(self, day, today)
-
-        with patch.object(type(Greeting), "_occasions_on", spy):
-            found = Greeting._due_occasions(date(2026, 11, 5), limit=1)
-        self.assertEqual(
-            [(row[0], row[2], row[4]) for row in found],
-            [(self.customer_a.id, "founding", date(2026, 11, 10))],
-        )
-        self.assertEqual(max(days_read), date(2026, 11, 10))
-        self.assertEqual(
-            len(Greeting._due_occasions(date(2026, 11, 5))), 2, "both, unlimited"
-        )
 
     def test_born_on_29_february(self):
         """Greeted on 28 February in common years, on the 29th in leap years."""

@@ -27,14 +27,21 @@ def month_day_sql(column):
     )
 
 
-def anniversary_keys(day):
-    """The month-day keys of the dates whose anniversary ``day`` is: its own,
-    and on 28 February of a common year also 229, since whoever was born on
-    29 February is greeted on the 28th in other years."""
-    keys = [day.month * 100 + day.day]
-    if (day.month, day.day) == (2, 28) and not calendar.isleap(day.year):
-        keys.append(229)
-    return keys
+def horizon_keys(today, horizon):
+    """The days from today to ``horizon`` days ahead, each with the
+    month-day key of the dates whose anniversary it is: its own, and on 28
+    February of a common year also 229, since whoever was born on 29
+    February is greeted on the 28th in other years. Two lists of one length,
+    (days, keys)."""
+    days, keys = [], []
+    for offset in range(horizon + 1):
+        day = today + timedelta(days=offset)
+        days.append(day)
+        keys.append(day.month * 100 + day.day)
+        if (day.month, day.day) == (2, 28) and not calendar.isleap(day.year):
+            days.append(day)
+            keys.append(229)
+    return days, keys
 
 
 class CrmFollowupGreeting(models.Model):
@@ -149,95 +156,95 @@ class CrmFollowupGreeting(models.Model):
     def _due_occasions(self, today, limit=None, count=False):
         """The important dates to greet from today to each company's horizon,
         not greeted yet that year, as tuples (greeted person id, customer id,
-        occasion, original date, anniversary date), the earliest day first
-        (``count``: how many, up to ``limit``).
+        occasion, original date, anniversary date) (``count``: how many, up to
+        ``limit``).
 
-        The horizon is read day by day until ``limit`` are found, so that a
-        batch reads the occasions of its own days, not every occasion of the
-        horizon to sort them; a day's dates are matched on their month-day key
-        (``month_day_sql``, indexed on birthdays, founding dates and
-        cooperation start dates), so that a million partners are not compared
-        with each day, nor every won lead aggregated."""
+        Dates are matched on their month-day key (``month_day_sql``, indexed
+        on birthdays, founding dates and cooperation start dates) against the
+        keys of the days of the horizon, so that a million partners are not
+        compared with each day, nor every won lead aggregated."""
         self.env.flush_all()
         companies = self.env["res.company"].sudo().search([])
         horizon = max(companies.mapped("followup_greeting_days") or [0])
-        found, counted = [], 0
-        for offset in range(horizon + 1):
-            left = limit - (counted if count else len(found)) if limit else None
-            if left is not None and left <= 0:
-                break
-            query = SQL(
-                "%s %s",
-                self._occasions_on(today + timedelta(days=offset), today),
-                SQL("LIMIT %s", left) if left else SQL(),
-            )
-            if count:
-                counted += self.env.execute_query(
-                    SQL("SELECT COUNT(*) FROM (%s) AS due", query)
-                )[0][0]
-            else:
-                found += self.env.execute_query(query)
-        return counted if count else found
-
-    @api.model
-    def _occasions_on(self, day, today):
-        """The query of the important dates whose anniversary is ``day``, to
-        greet today (``day`` lies within the customer's company's horizon) and
-        not greeted yet that year, in customer order."""
-        keys = anniversary_keys(day)
-        return SQL(
+        days, keys = horizon_keys(today, horizon)
+        query = SQL(
             """
-            WITH occasion AS (
+            WITH customer AS (
+                SELECT partner.id, company.followup_greeting_days
+                  FROM res_partner partner
+                  JOIN res_company company ON company.id = partner.grade_company_id
+             LEFT JOIN crm_team team ON team.id = partner.team_id
+                 WHERE partner.profile_state = 'active'
+                   AND partner.active
+                   AND COALESCE(partner.account_manager_id, team.user_id,
+                                partner.user_id) IS NOT NULL
+            ),
+            occasion AS (
                 SELECT contact.id AS partner_id,
                        contact.commercial_partner_id AS customer_id,
-                       'birthday' AS occasion, contact.birthday AS origin
+                       'birthday' AS occasion, contact.birthday AS origin,
+                       %(birthday_key)s AS key
                   FROM res_partner contact
                  WHERE contact.birthday IS NOT NULL AND contact.active
                    AND %(birthday_key)s = ANY(%(keys)s)
              UNION ALL
-                SELECT partner.id, partner.id, 'founding', partner.founding_date
+                SELECT partner.id, partner.id, 'founding', partner.founding_date,
+                       %(founding_key)s
                   FROM res_partner partner
                  WHERE partner.founding_date IS NOT NULL
                    AND %(founding_key)s = ANY(%(keys)s)
              UNION ALL
                 SELECT partner.id, partner.id, 'cooperation',
-                       partner.cooperation_start_date
+                       partner.cooperation_start_date, %(cooperation_key)s
                   FROM res_partner partner
                  WHERE partner.cooperation_start_date IS NOT NULL
                    AND %(cooperation_key)s = ANY(%(keys)s)
+            ),
+            day AS (
+                SELECT day, key
+                  FROM unnest(%(days)s::date[], %(day_keys)s::int[]) AS day(day, key)
             )
             SELECT occasion.partner_id, occasion.customer_id, occasion.occasion,
-                   occasion.origin, %(day)s::date
+                   occasion.origin, day.day
               FROM occasion
-              JOIN res_partner customer ON customer.id = occasion.customer_id
-              JOIN res_company company ON company.id = customer.grade_company_id
-         LEFT JOIN crm_team team ON team.id = customer.team_id
-             WHERE customer.profile_state = 'active'
-               AND customer.active
-               AND COALESCE(customer.account_manager_id, team.user_id,
-                            customer.user_id) IS NOT NULL
-               AND %(day)s::date <= %(today)s::date + company.followup_greeting_days
-               AND EXTRACT(YEAR FROM occasion.origin) < %(year)s
-               AND NOT EXISTS (
+              JOIN customer ON customer.id = occasion.customer_id
+              JOIN day
+                ON day.key = occasion.key
+               AND day.day <= %(today)s::date + customer.followup_greeting_days
+               AND EXTRACT(YEAR FROM day.day) > EXTRACT(YEAR FROM occasion.origin)
+             WHERE NOT EXISTS (
                    SELECT 1 FROM crm_followup_greeting greeting
                     WHERE greeting.partner_id = occasion.partner_id
                       AND greeting.occasion = occasion.occasion
-                      AND greeting.year = %(year)s
+                      AND greeting.year = EXTRACT(YEAR FROM day.day)
                       -- a failed greeting is due again on its retry day
                       AND (greeting.retry_date IS NULL
                            OR greeting.retry_date > %(today)s))
-          ORDER BY occasion.customer_id, occasion.partner_id, occasion.occasion
             """,
-            day=day,
             today=today,
-            year=day.year,
-            keys=keys,
+            keys=sorted(set(keys)),
+            days=days,
+            day_keys=keys,
             birthday_key=month_day_sql(SQL.identifier("contact", "birthday")),
             founding_key=month_day_sql(SQL.identifier("partner", "founding_date")),
             cooperation_key=month_day_sql(
                 SQL.identifier("partner", "cooperation_start_date")
             ),
         )
+        if count:
+            return self.env.execute_query(
+                SQL(
+                    "SELECT COUNT(*) FROM (%s %s) AS due",
+                    query,
+                    SQL("LIMIT %s", limit) if limit else SQL(),
+                )
+            )[0][0]
+        query = SQL(
+            "%s ORDER BY day.day, occasion.customer_id, occasion.partner_id %s",
+            query,
+            SQL("LIMIT %s", limit) if limit else SQL(),
+        )
+        return self.env.execute_query(query)
 
     @api.model
     def _greet(self, occasions, today):
