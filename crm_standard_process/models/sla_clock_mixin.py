@@ -426,49 +426,65 @@ class CrmSlaClockMixin(models.AbstractModel):
         next one up. Owners and handlers read their tickets by the "owned or
         handled" rule, sales admins read all: only team managers are checked
         against the rules, once a batch."""
-        ladder = {
-            LEVEL_WARNING: (self.user_id | self.handler_id).filtered(
-                lambda u: u.active and not u.share and self.company_id in u.company_ids
-            ),
-            # the first team manager who can open it; not every member manager
-            LEVEL_BREACH: self.team_id._team_managers().filtered(
-                lambda u: self._can_open(u)
-            )[:1],
-            LEVEL_ADMIN: self._sales_admins().filtered(
-                lambda u: self.company_id in u.company_ids
-            ),
-        }
+        ladder = self._batch_memo(("ladder", self.id), self._escalation_ladder)
         for rung in range(level, LEVEL_ADMIN + 1):
             if ladder[rung]:
                 return rung, ladder[rung]
         return LEVEL_ADMIN, self.env["res.users"]
+
+    def _escalation_ladder(self):
+        """Who hears of each level of this ticket (see ``_escalation_rung``)."""
+        managers = self._batch_memo(
+            ("managers", self.team_id.id), self.team_id._team_managers
+        )
+        return {
+            LEVEL_WARNING: (self.user_id | self.handler_id).filtered(
+                lambda u: u.active and not u.share and self.company_id in u.company_ids
+            ),
+            # the first team manager who can open it; not every member manager
+            LEVEL_BREACH: managers.filtered(lambda u: self._can_open(u))[:1],
+            LEVEL_ADMIN: self._sales_admins().filtered(
+                lambda u: self.company_id in u.company_ids
+            ),
+        }
+
+    def _batch_memo(self, key, compute):
+        """``compute()``, worked out once for the batch being escalated (see
+        ``_escalate``); every time outside one."""
+        cache = self.env.cr.cache.get(BATCH_CACHE)
+        if cache is None:
+            return compute()
+        if key not in cache:
+            cache[key] = compute()
+        return cache[key]
 
     def _can_open(self, user):
         """Whether ``user`` may open this ticket: one access check per person
         for the whole batch being escalated (see ``_escalate``)."""
         readable = self.env.cr.cache.get(BATCH_CACHE, {}).setdefault("readable", {})
         if user.id not in readable:
-            batch = self.browse(self._prefetch_ids)
-            readable[user.id] = set(
-                batch.with_user(user)._filtered_access("read").ids
-                if user.active
-                else ()
-            )
+            readable[user.id] = set()
+            as_user = self.with_user(user).with_context(active_test=False)
+            if user.active and as_user.browse().has_access("read"):
+                # the rules in one query, not evaluated record by record
+                readable[user.id] = set(
+                    as_user.search([("id", "in", list(self._prefetch_ids))]).ids
+                )
         return self.id in readable[user.id]
 
     def _sales_admins(self):
         """The active sales admins, looked up once a batch."""
-        cache = self.env.cr.cache.get(BATCH_CACHE, {})
-        if "admins" not in cache:
-            group = self.env["ir.model.data"]._xmlid_to_res_id(
-                "sales_team.group_sale_manager"
-            )
-            cache["admins"] = (
+        group = self.env["ir.model.data"]._xmlid_to_res_id(
+            "sales_team.group_sale_manager"
+        )
+        return self._batch_memo(
+            "admins",
+            lambda: (
                 self.env["res.groups"]
                 .browse(group)
                 .users.filtered(lambda u: not u.share and u.active)
-            )
-        return cache["admins"]
+            ),
+        )
 
     def _escalate(self, now):
         self.env.cr.cache[BATCH_CACHE] = {}
@@ -510,11 +526,12 @@ class CrmSlaClockMixin(models.AbstractModel):
     def _escalation_text(self, rung, now):
         """The escalation in words, in the context's language and time zone:
         one whole sentence for each case."""
-        deadline = format_datetime(
-            self.env,
-            self.sla_deadline,
-            tz=self.env.context.get("tz"),
-            dt_format="short",
+        tz = self.env.context.get("tz")
+        deadline = self._batch_memo(
+            ("deadline", self.sla_deadline, self.env.lang, tz),
+            lambda: format_datetime(
+                self.env, self.sla_deadline, tz=tz, dt_format="short"
+            ),
         )
         response = not self.responded_date
         if self.sla_deadline > now:
