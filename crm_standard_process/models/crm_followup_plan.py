@@ -38,6 +38,11 @@ PERIOD_MIN_DAYS = {"week": 7, "fortnight": 14, "month": 28}
 FORTNIGHT_EPOCH = date(2001, 1, 1)
 # How many slots ahead the scheduler looks for one that is still to plan.
 MAX_SLOTS_AHEAD = 12
+# The last customer the scheduling job looked at: each call goes on after
+# it, so that a run over 100,000 customers due does not walk again past those
+# already scheduled at every call (a quadratic run); at the end it starts
+# over from the first.
+SCHEDULING_CURSOR = "crm_standard_process.followup_scheduling_cursor"
 
 
 class CrmFollowupPlan(models.Model):
@@ -275,9 +280,10 @@ class CrmFollowupPlan(models.Model):
         return summary, note
 
     @api.model
-    def _customers_to_schedule(self, today, limit=None, count=False):
+    def _customers_to_schedule(self, today, limit=None, count=False, after_id=0):
         """Active customers with a plan in force, a responsible user, and no
-        open follow-up for the current slot of their plan or a later one."""
+        open follow-up for the current slot of their plan or a later one; in
+        id order, after ``after_id``."""
         plans = self.search([])
         if not plans:
             return 0 if count else self.env["res.partner"]
@@ -299,8 +305,10 @@ class CrmFollowupPlan(models.Model):
                        AND activity.active
                        AND activity.followup_slot_date >= slot.first_day
                 )
+                AND partner.id > %(after_id)s
                 """,
                 current_slots=current_slots,
+                after_id=after_id,
             ),
             today,
             limit,
@@ -415,22 +423,33 @@ class CrmFollowupPlan(models.Model):
     @api.model
     def _cron_followup_plan(self, batch_size=500):
         """Schedule the coming follow-up of the customers due, one batch a
-        call, then report what remains, up to one batch more: enough for the
-        cron runner to call again, without counting every customer due. The
+        call in id order from where the last call stopped
+        (``SCHEDULING_CURSOR``), then report what remains, up to one batch
+        more: enough for the cron runner to call again, without counting every
+        customer due. The
         re-graded customers and the greetings are jobs of their own
         (``_cron_followup_regrade``,
         ``crm.followup.greeting._cron_followup_greetings``): one failing never
         holds up the others."""
         today = fields.Date.context_today(self)
+        Param = self.env["ir.config_parameter"].sudo()
+        after_id = int(Param.get_param(SCHEDULING_CURSOR, 0))
+        customers = self._customers_to_schedule(
+            today, limit=batch_size, after_id=after_id
+        )
+        # a full batch: the next call goes on after it; else back to the first
+        # customer, for those that fell due behind the cursor
+        next_after_id = customers[-1].id if len(customers) == batch_size else 0
         scheduled = self._run_batch(
-            self._customers_to_schedule(today, limit=batch_size),
-            lambda customers: self._schedule(customers, today),
-            today,
+            customers, lambda customers: self._schedule(customers, today), today
         )
-        self.env["ir.cron"]._notify_progress(
-            done=len(scheduled),
-            remaining=self._customers_to_schedule(today, limit=batch_size, count=True),
+        Param.set_param(SCHEDULING_CURSOR, next_after_id)
+        remaining = self._customers_to_schedule(
+            today, limit=batch_size, count=True, after_id=next_after_id
         )
+        if not remaining and next_after_id:
+            remaining = self._customers_to_schedule(today, limit=batch_size, count=True)
+        self.env["ir.cron"]._notify_progress(done=len(scheduled), remaining=remaining)
         return scheduled
 
     @api.model
