@@ -591,6 +591,9 @@ def bench_regrade(env, sample_size):
     """The re-grade job after a threshold change, every batch of it (5,000
     records a call, as the cron runner calls it; here in one transaction,
     without the commits), against the ORM recomputing a sample one by one."""
+    # nothing left pending or cached by the measures before this one
+    env.flush_all()
+    env.invalidate_all()
     company = env.company
     Company = env["res.company"]
     customers = env["res.partner"].search(
