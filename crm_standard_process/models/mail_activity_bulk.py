@@ -105,14 +105,15 @@ class MailActivity(models.Model):
     @api.model
     def _can_insert_in_bulk(self, vals_list):
         """Whether one INSERT gives the rows ``create`` would: every stored
-        computed field is one the bulk path fills, and every row is a plain
-        active activity on a record, with a user, and no x2many."""
+        computed field is one the bulk path fills, no Python constraint is to
+        check, and every row is a plain active activity on a record, with a
+        user, and no x2many."""
         stored_computed = {
             name
             for name, field in self._fields.items()
             if field.store and field.compute and field.column_type
         }
-        if not stored_computed <= BULK_COMPUTED_FIELDS:
+        if not stored_computed <= BULK_COMPUTED_FIELDS or self._constraint_methods:
             return False
         return all(
             vals.get("res_model_id")
@@ -134,17 +135,16 @@ class MailActivity(models.Model):
         """The stored values of each row: its own, the defaults the batch
         shares (worked out once), and the stored computes of a new active
         activity."""
-        given = {name for vals in vals_list for name in vals}
-        missing = [
-            name
-            for name, field in self._fields.items()
-            if field.store
-            and field.column_type
-            and not field.compute
-            and name not in given
-            and name not in models.MAGIC_COLUMNS
-        ]
-        defaults = self.default_get(missing)
+        defaults = self.default_get(
+            [
+                name
+                for name, field in self._fields.items()
+                if field.store
+                and field.column_type
+                and not field.compute
+                and name not in models.MAGIC_COLUMNS
+            ]
+        )
         model_of = {
             model.id: model.model
             for model in self.env["ir.model"].browse(
