@@ -144,7 +144,7 @@ class TestUiTimeToFirstRows(HttpCase):
             ChromeBrowser.navigate_to,
             ChromeBrowser._handle_console,
         )
-        serve = odoo.http.Application.__call__
+        serve, execute = odoo.http.Application.__call__, odoo.sql_db.Cursor.execute
 
         def navigate_observed(browser, url, *args, **kwargs):
             browser._websocket_request(
@@ -159,19 +159,32 @@ class TestUiTimeToFirstRows(HttpCase):
             return handle_console(browser, **params)
 
         def serve_counted(app, environ, start_response):
-            start = time.perf_counter()
+            start, thread = time.perf_counter(), threading.current_thread()
+            thread.crmsp_slowest = (0.0, "")
             try:
                 return serve(app, environ, start_response)
             finally:
-                thread = threading.current_thread()
                 served.append(
                     {
                         "path": environ.get("PATH_INFO", ""),
                         "ms": (time.perf_counter() - start) * 1000,
                         "queries": getattr(thread, "query_count", 0),
                         "sql_ms": getattr(thread, "query_time", 0.0) * 1000,
+                        "slowest": thread.crmsp_slowest,
                     }
                 )
+                del thread.crmsp_slowest
+
+        # the slowest statement of each request served
+        def execute_timed(cr, query, *args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return execute(cr, query, *args, **kwargs)
+            finally:
+                thread = threading.current_thread()
+                ms = (time.perf_counter() - start) * 1000
+                if ms > getattr(thread, "crmsp_slowest", (float("inf"),))[0]:
+                    thread.crmsp_slowest = (ms, str(getattr(query, "code", query)))
 
         code = REPORT + "({})".format(
             ", ".join(json.dumps(a) for a in (view, RECORDS[view], DATA_RPCS, SIGNAL))
@@ -180,6 +193,7 @@ class TestUiTimeToFirstRows(HttpCase):
             patch.object(ChromeBrowser, "navigate_to", navigate_observed),
             patch.object(ChromeBrowser, "_handle_console", capture_report),
             patch.object(odoo.http.Application, "__call__", serve_counted),
+            patch.object(odoo.sql_db.Cursor, "execute", execute_timed),
         ):
             self.browser_js(url, code, login=login, timeout=600)
         self.assertEqual(len(reports), 1, reports)
@@ -192,6 +206,7 @@ class TestUiTimeToFirstRows(HttpCase):
             server_ms=sum(r["ms"] for r in data),
             server_queries=sum(r["queries"] for r in data),
             server_sql_ms=sum(r["sql_ms"] for r in data),
+            slowest=max(r["slowest"] for r in data),
             requests=len(served),
             queries=sum(r["queries"] for r in served),
         )
@@ -245,6 +260,14 @@ class TestUiTimeToFirstRows(HttpCase):
                 f"{med(key, 'server_sql_ms'):>7.0f}"
                 f"   {med(key, 'requests'):>14.0f}{med(key, 'queries'):>8.0f}"
             )
+        print("\nthe slowest SQL statement of the data RPCs (ms, in the median run):")
+        for key, ms in runs_of.items():
+            measured = sorted(
+                (m for m in ms if m["round"]), key=lambda m: m["first_records_ms"]
+            )
+            slowest_ms, statement = measured[len(measured) // 2]["slowest"]
+            statement = " ".join(statement.split())
+            print(f"  {' '.join(key):<26}{slowest_ms:>6.0f}  {statement[:400]}")
         print(
             "\nevery run (ms to first records; rounds in order, the first a warm-up):"
         )
