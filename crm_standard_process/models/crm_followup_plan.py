@@ -195,8 +195,16 @@ class CrmFollowupPlan(models.Model):
         )
         if not customers:
             return self.env["mail.activity"]
+        current_slots = {}
+
+        def current_slot(plan):
+            """The plan's slot of today, worked out once a batch."""
+            if plan not in current_slots:
+                current_slots[plan] = plan._slot(today)
+            return current_slots[plan]
+
         first_slot_start = min(
-            plan._slot(today)[0] for plan in customers.followup_plan_id
+            current_slot(plan)[0] for plan in customers.followup_plan_id
         )
         existing = self.env["mail.activity"].with_context(active_test=False)
         existing = existing.search_fetch(
@@ -214,16 +222,17 @@ class CrmFollowupPlan(models.Model):
         open_plans = {
             (a.followup_partner_id.id, a.followup_plan_id.id)
             for a in existing
-            if a.active and a.followup_slot_date >= a.followup_plan_id._slot(today)[0]
+            if a.active and a.followup_slot_date >= current_slot(a.followup_plan_id)[0]
         }
         due_dates, texts, vals_list = {}, {}, []
+        model_id = self.env["ir.model"]._get_id("res.partner")
         for customer in customers:
             plan = customer.followup_plan_id
             user = customer._followup_responsible(plan.responsible)
             if not user or (customer.id, plan.id) in open_plans:
                 continue
             calendar = customer._followup_calendar(user)
-            slot = plan._slot(today)
+            slot = current_slot(plan)
             for _step in range(MAX_SLOTS_AHEAD):
                 key = (plan.id, slot[0], calendar.id if calendar else None)
                 if key not in due_dates:
@@ -240,7 +249,7 @@ class CrmFollowupPlan(models.Model):
                 )._activity_texts()
             vals_list.append(
                 plan._prepare_followup_values(
-                    customer, slot, due, user, texts[plan.id, user.lang]
+                    customer, slot, due, user, texts[plan.id, user.lang], model_id
                 )
             )
         return self._create_followups(vals_list).sudo(False)
@@ -251,12 +260,13 @@ class CrmFollowupPlan(models.Model):
         are the engine's own, see mail.activity), in one INSERT."""
         return self.env["mail.activity"]._create_in_bulk(vals_list)
 
-    def _prepare_followup_values(self, customer, slot, due, user, texts):
+    def _prepare_followup_values(self, customer, slot, due, user, texts, model_id=None):
         """The follow-up of this plan for ``customer`` in ``slot``, due on
-        ``due``, run by ``user``; ``texts`` its summary and note."""
+        ``due``, run by ``user``; ``texts`` its summary and note; ``model_id``
+        the partners' ir.model id, when the caller looked it up once."""
         summary, note = texts
         return {
-            "res_model_id": self.env["ir.model"]._get_id("res.partner"),
+            "res_model_id": model_id or self.env["ir.model"]._get_id("res.partner"),
             "res_id": customer.id,
             "followup_partner_id": customer.id,
             "followup_plan_id": self.id,

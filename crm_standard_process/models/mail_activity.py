@@ -244,10 +244,14 @@ class MailActivity(models.Model):
             )
         )
         Subtype = self.env["mail.message.subtype"].sudo()
+        subtypes = {
+            model: Subtype._default_subtypes(model)[0]
+            for model in {model for _id, model in followers}
+        }
         pairs = [
             (follower_id, subtype_id)
             for follower_id, model in followers
-            for subtype_id in Subtype._default_subtypes(model)[0]
+            for subtype_id in subtypes[model]
         ]
         if pairs:
             self.env.execute_query(
