@@ -43,6 +43,10 @@ MAX_SLOTS_AHEAD = 12
 # already scheduled at every call (a quadratic run); at the end it starts
 # over from the first.
 SCHEDULING_CURSOR = "crm_standard_process.followup_scheduling_cursor"
+# Customers scheduled a call: a batch's fixed costs (finder, count, the
+# follow-ups' lookup, compliance, flush) shared by 1,000 customers cost a
+# fifth less a customer than by 500 (measured over 26,757 due customers).
+SCHEDULING_BATCH = 1000
 
 
 class CrmFollowupPlan(models.Model):
@@ -431,7 +435,7 @@ class CrmFollowupPlan(models.Model):
     # crons
 
     @api.model
-    def _cron_followup_plan(self, batch_size=500):
+    def _cron_followup_plan(self, batch_size=SCHEDULING_BATCH):
         """Schedule the coming follow-up of the customers due, one batch a
         call in id order from where the last call stopped
         (``SCHEDULING_CURSOR``), then report what remains, up to one batch
