@@ -18,10 +18,6 @@ SLOT = (date(2026, 11, 9), date(2026, 11, 15))
 OWN_COLUMNS = {"id", "create_date", "write_date"}
 
 
-class _Undo(Exception):
-    """Raised to roll a savepoint back once its outcome is read."""
-
-
 class TestActivityBulkInsert(FollowupCase):
     def _followup_values(self, user, due=date(2026, 11, 13)):
         plan = self.plan_b
@@ -43,69 +39,67 @@ class TestActivityBulkInsert(FollowupCase):
         compliance, the bus notices sent, and the follow-ups the customer's
         cached one2many sees without a fresh read."""
         customer = self.customer_b
-        customer.followup_activity_ids  # noqa: B018 (in cache before)
+        customer.fetch(["followup_activity_ids"])  # in cache before
         sent = []
 
         def bus_send(users, notification_type, message):
             sent.append((frozenset(users.ids), notification_type, str(message)))
 
         Users = type(self.env["res.users"])
+        self.env.flush_all()
+        self.env.cr.execute("SAVEPOINT bulk_creation")
         try:
             with (
                 freeze_time(FRIDAY_9),
                 patch.object(Users, "_bus_send", autospec=True, side_effect=bus_send),
-                self.env.cr.savepoint(),
             ):
                 activities = create(vals_list)
                 followups = activities.filtered("followup_partner_id")
                 seen_in_cache = followups <= customer.followup_activity_ids
                 self.env.flush_all()
-                self.env.cr.execute(
-                    "SELECT * FROM mail_activity WHERE id = ANY(%s) ORDER BY id",
-                    [activities.ids],
-                )
-                rows = [
-                    {k: v for k, v in row.items() if k not in OWN_COLUMNS}
-                    for row in self.env.cr.dictfetchall()
-                ]
-                self.env.cr.execute(
-                    """SELECT follower.partner_id,
-                              array_agg(rel.mail_message_subtype_id ORDER BY 1)
-                         FROM mail_followers follower
-                    LEFT JOIN mail_followers_mail_message_subtype_rel rel
-                           ON rel.mail_followers_id = follower.id
-                        WHERE follower.res_model = 'res.partner'
-                          AND follower.res_id = %s
-                     GROUP BY follower.partner_id""",
-                    [customer.id],
-                )
-                followers = dict(self.env.cr.fetchall())
-                self.env.invalidate_all()
-                compliance = customer.followup_compliance_ids.read(
-                    [
-                        "user_id",
-                        "month_date",
-                        "required_count",
-                        "done_count",
-                        "on_time_count",
-                    ]
-                )
-                outcome = {
-                    "rows": rows,
-                    "followers": followers,
-                    "next_followup_date": customer.next_followup_date,
-                    "compliance": [
-                        {k: v for k, v in line.items() if k != "id"}
-                        for line in compliance
-                    ],
-                    "bus": sent,
-                    "seen_in_cache": seen_in_cache,
-                }
-                raise _Undo
-        except _Undo:
-            pass
+            return {
+                "rows": self._rows(activities),
+                "followers": self._followers(customer),
+                "next_followup_date": customer.next_followup_date,
+                "compliance": self._compliance(customer),
+                "bus": sent,
+                "seen_in_cache": seen_in_cache,
+            }
+        finally:
+            self.env.cr.execute("ROLLBACK TO SAVEPOINT bulk_creation")
+            self.env.invalidate_all()
+
+    def _rows(self, activities):
+        self.env.cr.execute(
+            "SELECT * FROM mail_activity WHERE id = ANY(%s) ORDER BY id",
+            [activities.ids],
+        )
+        return [
+            {k: v for k, v in row.items() if k not in OWN_COLUMNS}
+            for row in self.env.cr.dictfetchall()
+        ]
+
+    def _followers(self, customer):
+        """The customer's followers, each with its subtypes."""
+        self.env.cr.execute(
+            """SELECT follower.partner_id,
+                      array_agg(rel.mail_message_subtype_id ORDER BY 1)
+                 FROM mail_followers follower
+            LEFT JOIN mail_followers_mail_message_subtype_rel rel
+                   ON rel.mail_followers_id = follower.id
+                WHERE follower.res_model = 'res.partner'
+                  AND follower.res_id = %s
+             GROUP BY follower.partner_id""",
+            [customer.id],
+        )
+        return dict(self.env.cr.fetchall())
+
+    def _compliance(self, customer):
         self.env.invalidate_all()
-        return outcome
+        lines = customer.followup_compliance_ids.read(
+            ["user_id", "month_date", "required_count", "done_count", "on_time_count"]
+        )
+        return [{k: v for k, v in line.items() if k != "id"} for line in lines]
 
     def test_bulk_rows_are_the_rows_of_create(self):
         """A follow-up due today, for a user not yet following the customer:
