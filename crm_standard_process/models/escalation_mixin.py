@@ -183,7 +183,7 @@ class CrmEscalationMixin(models.AbstractModel):
                 notes[record.id] = note
         self.env["mail.activity"]._create_in_bulk(activities)
         if notes:
-            self.browse(list(notes))._message_log_batch(notes)
+            self.browse(list(notes))._message_log_in_bulk(notes)
         if fired:
             self._escalation_advance(fired, now)
         if idle:

@@ -1,6 +1,11 @@
-"""Followers of the process's batch jobs: subscribed once a batch, not once a person."""
+"""The process's batch jobs in the chatter: followers subscribed once a
+batch, not once a person, and a batch's notes logged in one INSERT."""
+
+from markupsafe import escape
 
 from odoo import models
+from odoo.tools import SQL
+from odoo.tools.mail import generate_tracking_message_id
 
 from ..tools.cron_batch import FOLLOWERS_DONE
 
@@ -17,3 +22,62 @@ class MailThread(models.AbstractModel):
         return super().message_subscribe(
             partner_ids=partner_ids, subtype_ids=subtype_ids
         )
+
+    def _message_log_in_bulk(self, bodies):
+        """What ``_message_log_batch(bodies)`` writes, in one INSERT: a note on
+        each record of ``bodies`` ({record id: text or markup}, the text
+        escaped as Odoo escapes it), from the current user, without
+        notification. Each body is converted (sanitized) once, where Odoo's
+        ``mail.message.create`` does it twice, row by row: the chatter notes
+        were a third of an escalation batch. Returns the messages (sudo)."""
+        if not bodies:
+            return self.env["mail.message"].sudo()
+        Message = self.env["mail.message"].sudo()
+        author_id, email_from = self._message_compute_author(
+            None, None, raise_on_email=False
+        )
+        reply_to = self.env["mail.thread"]._notify_get_reply_to(default=email_from)[
+            False
+        ]
+        body_field = Message._fields["body"]
+        now = self.env.cr.now()
+        rows = [
+            SQL(
+                "(%s, %s, %s)",
+                res_id,
+                body_field.convert_to_column_insert(escape(body), Message),
+                self.env.uid,
+            )
+            for res_id, body in bodies.items()
+        ]
+        self.env.flush_all()
+        ids = [
+            id_
+            for (id_,) in self.env.execute_query(
+                SQL(
+                    """
+                    INSERT INTO mail_message (
+                        model, res_id, body, message_type, subtype_id,
+                        is_internal, author_id, email_from, reply_to, message_id,
+                        email_add_signature, date,
+                        create_uid, create_date, write_uid, write_date)
+                    SELECT %(model)s, row.res_id, row.body, 'notification',
+                           %(subtype)s, TRUE, %(author)s, %(email_from)s,
+                           %(reply_to)s, %(message_id)s, FALSE, %(now)s,
+                           row.uid, %(now)s, row.uid, %(now)s
+                      FROM (VALUES %(rows)s) AS row(res_id, body, uid)
+                 RETURNING id
+                    """,
+                    model=self._name,
+                    subtype=self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
+                    author=author_id or None,
+                    email_from=email_from or None,
+                    reply_to=reply_to or None,
+                    message_id=generate_tracking_message_id("message-notify"),
+                    now=now,
+                    rows=SQL(", ").join(rows),
+                )
+            )
+        ]
+        self.browse(list(bodies)).invalidate_recordset(["message_ids"])
+        return Message.browse(ids)
