@@ -346,18 +346,21 @@ class TestFollowupCron(FollowupCase):
 
     def test_each_call_goes_on_after_the_last_customer_it_looked_at(self):
         """A long run does not walk again past the customers it scheduled:
-        each call starts after the last customer of a full batch, and once a
-        batch is not full the next call starts over from the first customer,
-        where one that fell due behind the cursor is found."""
+        each call starts after the last customer of the previous full batch,
+        and past the last customer it goes on from the first, where one that
+        fell due behind the cursor is found, in the same call."""
         first, second, third = customers = self._b_customers(3)
         self._approve_without_scheduling(customers, self.plan_b)
         Plan = self.env["crm.followup.plan"]
         with freeze_time(TUESDAY_10):
-            self.assertEqual(Plan._cron_followup_plan(batch_size=2), first | second)
+            self.assertEqual(
+                Plan._cron_followup_plan(batch_size=2).ids, [*first.ids, *second.ids]
+            )
             # behind the cursor, first falls due again: its follow-up is gone
             self._followups(first).sudo().unlink()
-            self.assertEqual(Plan._cron_followup_plan(batch_size=2), third)
-            self.assertEqual(Plan._cron_followup_plan(batch_size=2), first)
+            self.assertEqual(
+                Plan._cron_followup_plan(batch_size=2).ids, [*third.ids, *first.ids]
+            )
             self.assertFalse(Plan._cron_followup_plan(batch_size=2))
 
     def _b_customers(self, count):

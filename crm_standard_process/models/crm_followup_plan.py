@@ -9,7 +9,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
 from ..tools import sla_clock
-from ..tools.cron_batch import run_in_savepoints
+from ..tools.cron_batch import CONCURRENCY_ERRORS, run_in_savepoints
 from ..tools.grading import GRADES
 
 _logger = logging.getLogger(__name__)
@@ -438,26 +438,30 @@ class CrmFollowupPlan(models.Model):
     def _cron_followup_plan(self, batch_size=SCHEDULING_BATCH):
         """Schedule the coming follow-up of the customers due, one batch a
         call in id order from where the last call stopped
-        (``SCHEDULING_CURSOR``), then report what remains, up to one batch
-        more: enough for the cron runner to call again, without counting every
-        customer due. The
+        (``SCHEDULING_CURSOR``; past the last customer, on from the first),
+        then report what remains, up to one batch more: enough for the cron
+        runner to call again, without counting every customer due. The
         re-graded customers and the greetings are jobs of their own
         (``_cron_followup_regrade``,
         ``crm.followup.greeting._cron_followup_greetings``): one failing never
         holds up the others."""
         today = fields.Date.context_today(self)
-        Param = self.env["ir.config_parameter"].sudo()
-        after_id = int(Param.get_param(SCHEDULING_CURSOR, 0))
+        after_id = self._scheduling_cursor()
         customers = self._customers_to_schedule(
             today, limit=batch_size, after_id=after_id
         )
-        # a full batch: the next call goes on after it; else back to the first
-        # customer, for those that fell due behind the cursor
         next_after_id = customers[-1].id if len(customers) == batch_size else 0
+        if not next_after_id and after_id:
+            # past the last customer: on from the first, in the same call
+            more = self._customers_to_schedule(
+                today, limit=batch_size - len(customers)
+            ).filtered(lambda customer: customer.id <= after_id)
+            customers |= more
+            next_after_id = more[-1].id if len(customers) == batch_size else 0
         scheduled = self._run_batch(
             customers, lambda customers: self._schedule(customers, today), today
         )
-        Param.set_param(SCHEDULING_CURSOR, next_after_id)
+        self._move_scheduling_cursor(next_after_id)
         remaining = self._customers_to_schedule(
             today, limit=batch_size, count=True, after_id=next_after_id
         )
@@ -465,6 +469,47 @@ class CrmFollowupPlan(models.Model):
             remaining = self._customers_to_schedule(today, limit=batch_size, count=True)
         self.env["ir.cron"]._notify_progress(done=len(scheduled), remaining=remaining)
         return scheduled
+
+    # The cursor is read and written in SQL: ir.config_parameter's set_param
+    # clears the caches of every worker, and it moves after every batch.
+
+    @api.model
+    def _scheduling_cursor(self):
+        """Where the next call starts (see ``SCHEDULING_CURSOR``)."""
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT value FROM ir_config_parameter WHERE key = %s",
+                SCHEDULING_CURSOR,
+            )
+        )
+        return int(rows[0][0]) if rows and rows[0][0].isdigit() else 0
+
+    @api.model
+    def _move_scheduling_cursor(self, after_id):
+        """Store where the next call starts. The cursor is a hint: when another
+        worker moved it meanwhile (two runs at once), its move stands, and
+        this batch is not rolled back for it."""
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.execute_query(
+                    SQL(
+                        """INSERT INTO ir_config_parameter (
+                               key, value, create_uid, create_date, write_uid,
+                               write_date)
+                           VALUES (%(key)s, %(value)s, %(uid)s, %(now)s, %(uid)s,
+                                   %(now)s)
+                           ON CONFLICT (key) DO UPDATE
+                              SET value = EXCLUDED.value,
+                                  write_uid = EXCLUDED.write_uid,
+                                  write_date = EXCLUDED.write_date""",
+                        key=SCHEDULING_CURSOR,
+                        value=str(after_id),
+                        uid=self.env.uid,
+                        now=self.env.cr.now(),
+                    )
+                )
+        except CONCURRENCY_ERRORS:
+            _logger.info("The follow-up scheduling cursor moved meanwhile; kept")
 
     @api.model
     def _cron_followup_regrade(self, batch_size=500):
