@@ -14,7 +14,6 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.tools import SQL
-from odoo.tools.mail import generate_tracking_message_id
 
 from ..tools.grading import GRADES, NEED_CLARITIES, grade_for, grade_sql
 
@@ -181,9 +180,6 @@ class CrmGradingMixin(models.AbstractModel):
             for new in labels
             if old != new
         }
-        author_partner, email_from = self._message_compute_author(
-            author.partner_id.id, None, raise_on_email=False
-        )
         now = self.env.cr.now()
         logged = SQL(
             """
@@ -205,17 +201,10 @@ class CrmGradingMixin(models.AbstractModel):
             )
             """,
             model=self._name,
-            subtype=self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
-            author=author_partner,
-            email_from=email_from or None,
-            reply_to=self.env["mail.thread"]._notify_get_reply_to(default=email_from)[
-                False
-            ]
-            or None,
-            message_id=generate_tracking_message_id("message-notify"),
             now=now,
             uid=self.env.uid,
             notes=json.dumps(notes),
+            **self._note_header_sql_values(author.partner_id.id),
         )
         if not tracked_field:
             return logged

@@ -33,12 +33,7 @@ class MailThread(models.AbstractModel):
         if not bodies:
             return self.env["mail.message"].sudo()
         Message = self.env["mail.message"].sudo()
-        author_id, email_from = self._message_compute_author(
-            None, None, raise_on_email=False
-        )
-        reply_to = self.env["mail.thread"]._notify_get_reply_to(default=email_from)[
-            False
-        ]
+        header = self._note_header_sql_values(self.env.user.partner_id.id)
         body_field = Message._fields["body"]
         now = self.env.cr.now()
         rows = [
@@ -69,15 +64,29 @@ class MailThread(models.AbstractModel):
                  RETURNING id
                     """,
                     model=self._name,
-                    subtype=self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
-                    author=author_id or None,
-                    email_from=email_from or None,
-                    reply_to=reply_to or None,
-                    message_id=generate_tracking_message_id("message-notify"),
                     now=now,
                     rows=SQL(", ").join(rows),
+                    **header,
                 )
             )
         ]
         self.browse(list(bodies)).invalidate_recordset(["message_ids"])
         return Message.browse(ids)
+
+    def _note_header_sql_values(self, author_partner_id):
+        """The values ``_message_log_batch`` gives each note it logs, besides
+        its record and body: subtype, author, e-mail from, reply-to and
+        message id; for the addon's notes inserted in SQL."""
+        author, email_from = self._message_compute_author(
+            author_partner_id, None, raise_on_email=False
+        )
+        return {
+            "subtype": self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
+            "author": author or None,
+            "email_from": email_from or None,
+            "reply_to": self.env["mail.thread"]._notify_get_reply_to(
+                default=email_from
+            )[False]
+            or None,
+            "message_id": generate_tracking_message_id("message-notify"),
+        }
